@@ -1,0 +1,68 @@
+# Gründungslotse – `make run` starts the bot, `make test` runs every test.
+# Both do all set-up on a fresh machine: venv (Python 3.10), pinned install,
+# German spaCy pipeline, training (only when data/config changed).
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON_310 ?= $(shell command -v python3.10 2>/dev/null || ls -d $$HOME/.pyenv/versions/3.10.*/bin/python 2>/dev/null | tail -n 1)
+VENV := .venv
+PY := $(VENV)/bin/python
+INSTALL_STAMP := $(VENV)/.installed
+PIPELINE_STAMP := build/spacy-de/gl_build.json
+
+export RASA_TELEMETRY_ENABLED := false
+export TF_CPP_MIN_LOG_LEVEL := 2
+export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+export TQDM_DISABLE := 1
+# Defaults for the ${…} variables in endpoints.yml when rasa is run outside bot/serve.py.
+export GL_ACTION_URL ?= http://127.0.0.1:5055/webhook
+export GL_TRACKER_DB ?= var/tracker.db
+
+.PHONY: help install pipeline train run chat test test-unit validate test-stories test-e2e bench cv clean
+
+help:
+	@echo "make run    – Bot starten (Rasa + Aktionsserver auf 127.0.0.1, SQLite)"
+	@echo "make test   – alle Tests (Unit, Datenprüfung, Gesprächstests, End-to-End)"
+	@echo "make chat   – im Terminal mit dem laufenden Bot chatten"
+	@echo "make train  – Modell trainieren, falls sich Daten/Konfiguration geändert haben"
+	@echo "make bench  – Benchmark (Latenz, Durchsatz, Startzeit, Speicher)"
+	@echo "make cv     – NLU-Kreuzvalidierung (5-fach, dauert einige Minuten)"
+
+$(INSTALL_STAMP): pyproject.toml requirements/constraints.txt
+	@test -n "$(PYTHON_310)" || { echo "Python 3.10 nicht gefunden (siehe README: pyenv install 3.10.13)"; exit 1; }
+	@test -x $(PY) || $(PYTHON_310) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade "pip==24.0"
+	$(PY) -m pip install --quiet -c requirements/constraints.txt -e ".[dev]"
+	@touch $@
+
+install: $(INSTALL_STAMP)
+
+$(PIPELINE_STAMP): $(INSTALL_STAMP) bot/nlp/build_pipeline.py
+	$(PY) -m bot.nlp.build_pipeline
+
+pipeline: $(PIPELINE_STAMP)
+
+train: pipeline
+	$(PY) -m bot.train
+
+run: train
+	$(PY) -m bot.serve --no-train
+
+chat: install
+	$(PY) -m bot.chat
+
+test: train
+	$(PY) -m pytest
+
+test-unit: install
+	$(PY) -m pytest -m "not e2e" tests
+
+bench: train
+	$(PY) bench/benchmark.py --start-cmd "$(PY) -m bot.serve --no-train"
+
+cv: train
+	$(PY) -m rasa test nlu --nlu data/nlu --config config.yml --cross-validation --folds 5 --out results/cv
+
+clean:
+	rm -rf build results var/logs

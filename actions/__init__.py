@@ -1,0 +1,1 @@
+"""rasa_sdk custom actions: thin adapters over bot.directory."""

@@ -1,0 +1,1 @@
+"""Input channels: guarded REST (used by the web widget and the Telegram bridge)."""

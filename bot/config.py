@@ -1,0 +1,70 @@
+"""Every runtime setting in one place, read from the environment.
+
+Defaults are the embedded set-up: SQLite tracker store, in-memory lock store,
+servers on loopback. Setting ``GL_DATABASE_URL`` switches to the production
+profile (PostgreSQL tracker store + Redis lock store, see ``endpoints.production.yml``).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import List, Optional
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _env(name: str, default: str) -> str:
+    value = os.environ.get(name, "").strip()
+    return value or default
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Resolved settings; build with :func:`load_settings`."""
+
+    host: str
+    rasa_port: int
+    action_port: int
+    state_dir: Path
+    tracker_db: Path
+    database_url: Optional[str]
+    redis_url: str
+    cors_origins: List[str] = field(default_factory=list)
+    max_message_chars: int = 2000
+    log_level: str = "INFO"
+    spacy_base: str = "auto"
+
+    @property
+    def production(self) -> bool:
+        """True when conversations go to PostgreSQL and locks to Redis."""
+        return bool(self.database_url)
+
+    @property
+    def rasa_url(self) -> str:
+        return f"http://{self.host}:{self.rasa_port}"
+
+    @property
+    def action_url(self) -> str:
+        return f"http://{self.host}:{self.action_port}/webhook"
+
+
+def load_settings() -> Settings:
+    """Read the ``GL_*`` environment variables (documented in README)."""
+    state_dir = Path(_env("GL_STATE_DIR", str(PROJECT_ROOT / "var")))
+    return Settings(
+        host=_env("GL_HOST", "127.0.0.1"),
+        rasa_port=int(_env("GL_RASA_PORT", "5005")),
+        action_port=int(_env("GL_ACTION_PORT", "5055")),
+        state_dir=state_dir,
+        tracker_db=Path(_env("GL_TRACKER_DB", str(state_dir / "tracker.db"))),
+        database_url=os.environ.get("GL_DATABASE_URL", "").strip() or None,
+        redis_url=_env("GL_REDIS_URL", "redis://127.0.0.1:6379/0"),
+        cors_origins=_env(
+            "GL_CORS_ORIGINS", "http://localhost:8080 http://127.0.0.1:8080"
+        ).split(),
+        max_message_chars=int(_env("GL_MAX_MESSAGE_CHARS", "2000")),
+        log_level=_env("GL_LOG_LEVEL", "INFO").upper(),
+        spacy_base=_env("GL_SPACY_BASE", "auto"),
+    )

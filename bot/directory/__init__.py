@@ -1,0 +1,1 @@
+"""Contact directory: plain Python, no Rasa imports (staff-edited YAML under data/directory/)."""

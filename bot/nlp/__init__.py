@@ -1,0 +1,1 @@
+"""German spaCy pipeline used by Rasa's SpacyNLP component."""
