@@ -378,6 +378,7 @@ class RunState:
     window_start: float
     window_end: float
     max_messages: int
+    conversation_length: int = 10
     warmup_sent: int = 0
     measured_sent: int = 0
     ok: int = 0
@@ -421,9 +422,19 @@ def percentile(sorted_values: list[float], p: float) -> float | None:
 async def user_loop(
     session: aiohttp.ClientSession, endpoint: str, sender: str, offset: int, state: RunState
 ) -> None:
-    """One closed-loop user: send, wait for the reply, send the next message."""
+    """One closed-loop user: send, wait for the reply, send the next message.
+
+    After ``state.conversation_length`` messages the user starts a new conversation
+    (new sender id), as founders do: a conversation is a handful of turns, and Rasa's
+    per-message cost grows with the conversation's length. 0 = one endless conversation.
+    """
     index = offset
+    conversation = 0
+    base_sender = sender
     while True:
+        if state.conversation_length and index - offset >= (conversation + 1) * state.conversation_length:
+            conversation += 1
+            sender = f"{base_sender}-c{conversation}"
         now = time.perf_counter()
         if now >= state.window_end:
             return
@@ -486,6 +497,7 @@ async def load_run(
             window_start=start + args.warmup,
             window_end=start + args.warmup + args.duration,
             max_messages=args.max_messages,
+            conversation_length=args.conversation_length,
         )
         cpu_wall0 = state.window_start
         client_cpu0 = time.process_time()
@@ -689,6 +701,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--duration", type=float, default=20.0, help="measured seconds per run")
     p.add_argument("--warmup", type=float, default=2.0, help="uncounted warm-up seconds per run")
     p.add_argument("--max-messages", type=int, default=5000, help="hard cap of measured messages per run")
+    p.add_argument("--conversation-length", type=int, default=10,
+                   help="messages per conversation before a user starts a new one (0 = never)")
     p.add_argument("--ready-timeout", type=float, default=180.0, help="seconds to wait for the server")
     p.add_argument("--request-timeout", type=float, default=30.0, help="per-request timeout in seconds")
     p.add_argument("--json", type=Path, help="JSON output path; if unset: bench/results/benchmark-<UTC timestamp>.json")

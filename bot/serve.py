@@ -25,6 +25,13 @@ from bot.retention import purge_old_conversations
 from bot.train import ensure_model
 
 
+PERFORMANCE_ENV = {
+    "TF_INTRA_OP_PARALLELISM_THREADS": "1",
+    "TF_INTER_OP_PARALLELISM_THREADS": "1",
+    "MALLOC_ARENA_MAX": "2",
+}
+
+
 def api_token(settings: Settings) -> str:
     """``GL_API_TOKEN`` or a random token kept in ``<state dir>/api-token`` (mode 600)."""
     token = os.environ.get("GL_API_TOKEN", "").strip()
@@ -52,8 +59,13 @@ def runtime_env(settings: Settings) -> Dict[str, str]:
         GL_TRACKER_DB=str(settings.tracker_db),
         SANIC_HOST=settings.host,  # rasa_sdk binds to this instead of 0.0.0.0
         TF_CPP_MIN_LOG_LEVEL=env.get("TF_CPP_MIN_LOG_LEVEL", "2"),
+        RASA_TELEMETRY_ENABLED="false",
         PYTHONUNBUFFERED="1",
     )
+    # Measured (README "Messwerte"): small models run fastest single-threaded, and
+    # fewer malloc arenas keep the server's memory down. Overridable from outside.
+    for name, value in PERFORMANCE_ENV.items():
+        env.setdefault(name, value)
     if settings.production:
         db = urlparse(settings.database_url or "")
         redis = urlparse(settings.redis_url)
@@ -118,25 +130,32 @@ class Stack:
         return self.settings.state_dir / "logs"
 
     def start_actions(self, timeout: float = 60) -> None:
-        self._start("actions", action_command(self.settings),
-                    f"http://{self.settings.host}:{self.settings.action_port}/health", timeout)
+        self.spawn("actions", action_command(self.settings))
+        self.wait_ready("actions", timeout)
 
     def start_rasa(self, model: Path, timeout: float = 180) -> None:
-        self._start("rasa", rasa_command(self.settings, model, self.token),
-                    f"{self.settings.rasa_url}/webhooks/rest/", timeout)
+        self.spawn("rasa", rasa_command(self.settings, model, self.token))
+        self.wait_ready("rasa", timeout)
 
-    def _start(self, name: str, command: List[str], health_url: str, timeout: float) -> None:
+    def health_url(self, name: str) -> str:
+        if name == "actions":
+            return f"http://{self.settings.host}:{self.settings.action_port}/health"
+        return f"{self.settings.rasa_url}/webhooks/rest/"
+
+    def spawn(self, name: str, command: List[str]) -> None:
         self.log_dir.mkdir(parents=True, exist_ok=True)
         log = open(self.log_dir / f"{name}.log", "ab")
-        process = subprocess.Popen(
+        self.processes[name] = subprocess.Popen(
             command, cwd=PROJECT_ROOT, env=runtime_env(self.settings),
             stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
         )
-        self.processes[name] = process
+
+    def wait_ready(self, name: str, timeout: float) -> None:
         try:
-            self.ready_seconds[name] = wait_until_ready(health_url, timeout, process)
+            self.ready_seconds[name] = wait_until_ready(
+                self.health_url(name), timeout, self.processes[name])
         except Exception:
-            self.stop(name)
+            self.stop()
             raise
 
     def stop(self, name: Optional[str] = None) -> None:
@@ -156,9 +175,13 @@ class Stack:
 def start_stack(settings: Settings, model: Path, with_actions: bool = True) -> Stack:
     settings.state_dir.mkdir(parents=True, exist_ok=True)
     stack = Stack(settings=settings, token=api_token(settings))
+    # both start in parallel: the action server is ready long before Rasa has loaded
     if with_actions:
-        stack.start_actions()
-    stack.start_rasa(model)
+        stack.spawn("actions", action_command(settings))
+    stack.spawn("rasa", rasa_command(settings, model, stack.token))
+    if with_actions:
+        stack.wait_ready("actions", 60)
+    stack.wait_ready("rasa", 180)
     return stack
 
 

@@ -17,9 +17,9 @@ import time
 from pathlib import Path
 from typing import Iterable, List, Optional
 
-from bot.config import PROJECT_ROOT
-from bot.nlp.build_pipeline import OUTPUT_DIR as SPACY_DIR
-from bot.nlp.build_pipeline import STAMP_FILE, ensure_pipeline
+from bot.config import PROJECT_ROOT, load_settings
+from bot.nlp import OUTPUT_DIR as SPACY_DIR
+from bot.nlp import STAMP_FILE
 
 MODELS_DIR = PROJECT_ROOT / "models"
 CONFIG_FILE = PROJECT_ROOT / "config.yml"
@@ -77,6 +77,8 @@ def _prune(keep: Path) -> None:
 
 def ensure_model(force: bool = False) -> Path:
     """Return the model for the current inputs, training it if needed."""
+    from bot.nlp.build_pipeline import ensure_pipeline  # imports spaCy: only when training
+
     ensure_pipeline()
     fp = fingerprint()
     target = model_path(fp)
@@ -91,13 +93,19 @@ def ensure_model(force: bool = False) -> Path:
         "--out", str(MODELS_DIR), "--fixed-model-name", target.name[: -len(".tar.gz")],
         "--force",
     ]
-    print(f"Trainiere Modell {target.name} …", flush=True)
+    log_path = load_settings().state_dir / "logs" / "train.log"
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    print(f"Trainiere Modell {target.name} … (Protokoll: {log_path})", flush=True)
     started = time.perf_counter()
-    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": os.environ.get("TF_CPP_MIN_LOG_LEVEL", "2")}
-    result = subprocess.run(command, cwd=PROJECT_ROOT, env=env)
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": os.environ.get("TF_CPP_MIN_LOG_LEVEL", "2"),
+           "RASA_TELEMETRY_ENABLED": "false"}
+    with open(log_path, "w", encoding="utf-8") as log:
+        result = subprocess.run(command, cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     seconds = time.perf_counter() - started
     if result.returncode != 0 or not target.exists():
-        raise SystemExit(f"Training fehlgeschlagen (Exit-Code {result.returncode}).")
+        tail = log_path.read_text(encoding="utf-8", errors="replace").splitlines()[-40:]
+        print("\n".join(tail), file=sys.stderr)
+        raise SystemExit(f"Training fehlgeschlagen (Exit-Code {result.returncode}), siehe {log_path}.")
     info = {"fingerprint": fp, "train_seconds": round(seconds, 1), "trained_at": time.time()}
     target.with_suffix("").with_suffix(".json").write_text(json.dumps(info, indent=2))
     print(f"Modell trainiert in {seconds:.0f} s: {target.relative_to(PROJECT_ROOT)}")

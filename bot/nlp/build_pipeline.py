@@ -23,10 +23,8 @@ from typing import Any, Dict, List
 import spacy
 from spacy.language import Language
 
-from bot.config import PROJECT_ROOT, load_settings
-
-OUTPUT_DIR = PROJECT_ROOT / "build" / "spacy-de"
-STAMP_FILE = "gl_build.json"
+from bot.config import load_settings
+from bot.nlp import OUTPUT_DIR, STAMP_FILE
 SMALL_MODEL = "de_core_news_sm"
 PIPELINE_NAME = "gl_de_pipeline"
 
