@@ -62,7 +62,9 @@ bench: train
 	$(PY) bench/benchmark.py --start-cmd "$(PY) -m bot.serve --no-train"
 
 cv: train
-	$(PY) -m rasa test nlu --nlu data/nlu --config config.yml --cross-validation --folds 5 --out results/cv
+	rm -rf results/cv
+	$(PY) -m rasa test nlu --nlu data/nlu --config config.yml --cross-validation --folds 5 --out results/cv > results-cv.log 2>&1 || { tail -40 results-cv.log; exit 1; }
+	$(PY) -m bot.nlu_quality --results results/cv
 
 clean:
 	rm -rf build results var/logs

@@ -22,7 +22,7 @@ from urllib.parse import urlparse
 
 from bot.config import PROJECT_ROOT, Settings, load_settings
 from bot.retention import purge_old_conversations
-from bot.train import ensure_model
+from bot.train import ensure_model, model_path
 
 
 PERFORMANCE_ENV = {
@@ -204,11 +204,14 @@ Beenden mit Strg+C.""", flush=True)
 def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(description="Startet Rasa- und Aktionsserver.")
     parser.add_argument("--no-train", action="store_true", help="vorhandenes Modell nehmen")
+    parser.add_argument("--model", type=Path, help="bestimmtes Modell laden (z. B. für Vergleiche)")
     args = parser.parse_args(argv)
     settings = load_settings()
     settings.state_dir.mkdir(parents=True, exist_ok=True)
-    model = ensure_model() if not args.no_train else sorted(
-        (PROJECT_ROOT / "models").glob("gl-*.tar.gz"), key=lambda p: p.stat().st_mtime)[-1]
+    model = args.model or (model_path() if args.no_train else ensure_model())
+    if not model.exists():
+        print(f"Modell {model} fehlt – bitte `make train` ausführen.", file=sys.stderr)
+        return 1
     removed = purge_old_conversations(settings)
     if removed:
         print(f"Aufbewahrungsfrist: {removed} alte Gesprächsereignisse gelöscht.")

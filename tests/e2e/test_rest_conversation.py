@@ -109,3 +109,28 @@ def test_malformed_json_gets_a_400_with_german_hint(stack: Stack) -> None:
     )
     assert reply.status_code == 400
     assert "Erwartet wird JSON" in reply.json()["error"]
+
+
+def test_logs_contain_no_message_texts_or_contact_data(stack: Stack) -> None:
+    secret = "Meine Mail ist anna.beispiel@example.org, Telefon 0341 5550199"
+    say(stack, sender(), secret)
+    for log in stack.log_dir.glob("*.log"):
+        content = log.read_text(encoding="utf-8", errors="replace")
+        assert "anna.beispiel@example.org" not in content, log
+        assert "5550199" not in content, log
+
+
+def test_terminal_chat_talks_to_the_running_bot(stack: Stack) -> None:
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "GL_RASA_PORT": str(stack.settings.rasa_port)}
+    result = subprocess.run(
+        [sys.executable, "-m", "bot.chat"], input="Hallo\nWas können Sie?\n1\n/stop\n",
+        capture_output=True, text=True, env=env, timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Bot: Hallo! Ich bin der Gründungslotse" in result.stdout
+    assert "[1] Gewerbe anmelden" in result.stdout
+    assert "Gewerbeamt" in result.stdout  # button 1 was sent as its payload

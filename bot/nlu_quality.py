@@ -1,0 +1,85 @@
+"""Summarise `rasa test nlu --cross-validation` results: macro F1 and most confused pairs.
+
+Reads ``results/cv/intent_report.json``, ``response_selection_report.json`` and the error
+files Rasa writes, prints a short table and (``--markdown FILE``) writes it as Markdown.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections import Counter
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Tuple
+
+from bot.config import PROJECT_ROOT
+
+DEFAULT_DIR = PROJECT_ROOT / "results" / "cv"
+
+
+def _load(path: Path) -> Any:
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else None
+
+
+def macro_f1(report: Optional[Dict[str, Any]]) -> Optional[float]:
+    if not report:
+        return None
+    return float(report.get("macro avg", {}).get("f1-score", 0.0))
+
+
+def confused_pairs(errors: Optional[List[Dict[str, Any]]], key: str) -> List[Tuple[str, str, int]]:
+    """(true, predicted, count) sorted by count; from Rasa's *_errors.json."""
+    counts: Counter = Counter()
+    for error in errors or []:
+        true_label = error.get(key, {}).get("name") if key == "intent_prediction" else None
+        if key == "intent_prediction":
+            counts[(error.get("intent"), error["intent_prediction"].get("name"))] += 1
+        else:
+            true_label = error.get("intent_response_key_target")
+            predicted = (error.get("intent_response_key_prediction") or {}).get("name")
+            counts[(true_label, predicted)] += 1
+    return [(t, p, n) for (t, p), n in counts.most_common()]
+
+
+def weakest(report: Optional[Dict[str, Any]], limit: int = 5) -> List[Tuple[str, float, int]]:
+    rows = [
+        (label, float(values["f1-score"]), int(values["support"]))
+        for label, values in (report or {}).items()
+        if isinstance(values, dict) and "f1-score" in values and label not in
+        ("macro avg", "weighted avg", "micro avg", "accuracy")
+    ]
+    return sorted(rows, key=lambda row: row[1])[:limit]
+
+
+def render(results: Path) -> str:
+    intents = _load(results / "intent_report.json")
+    responses = _load(results / "response_selection_report.json")
+    lines = ["| Messgröße | Wert |", "| --- | --- |"]
+    for name, report in (("Intents, Makro-F1", intents), ("FAQ-ResponseSelector, Makro-F1", responses)):
+        value = macro_f1(report)
+        lines.append(f"| {name} | {value:.3f} |" if value is not None else f"| {name} | – |")
+    lines += ["", "Am häufigsten verwechselt (tatsächlich → vorhergesagt, Anzahl):", ""]
+    pairs = confused_pairs(_load(results / "intent_errors.json"), "intent_prediction")
+    pairs += confused_pairs(_load(results / "response_selection_errors.json"), "response")
+    pairs.sort(key=lambda row: -row[2])
+    lines += [f"- {t} → {p}: {n}" for t, p, n in pairs[:10]] or ["- keine"]
+    lines += ["", "Schwächste Intents (F1, Beispiele):", ""]
+    lines += [f"- {label}: {f1:.3f} ({support})" for label, f1, support in weakest(intents)]
+    return "\n".join(lines)
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--results", type=Path, default=DEFAULT_DIR)
+    parser.add_argument("--markdown", type=Path)
+    args = parser.parse_args(argv)
+    text = render(args.results)
+    print(text)
+    if args.markdown:
+        args.markdown.write_text(text + "\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
