@@ -64,7 +64,7 @@ bench: train
 cv: train
 	rm -rf results/cv
 	$(PY) -m rasa test nlu --nlu data/nlu --config config.yml --cross-validation --folds 5 --out results/cv > results-cv.log 2>&1 || { tail -40 results-cv.log; exit 1; }
-	$(PY) -m bot.nlu_quality --results results/cv
+	$(PY) -m bot.nlu_quality --results results/cv --markdown docs/nlu-quality.md
 
 clean:
 	rm -rf build results var/logs

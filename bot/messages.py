@@ -19,6 +19,12 @@ EMPTY_MESSAGE = (
     "Gewerbe an?“, oder „Hilfe“ für eine Übersicht."
 )
 
+NO_WORDS = (
+    "Ich habe nur Zeichen oder Emojis erhalten – die kann ich leider nicht deuten. "
+    "Schreiben Sie mir Ihre Frage in Worten, z. B. „Welche Förderung gibt es für mich?“, "
+    "oder „Hilfe“ für eine Übersicht."
+)
+
 
 def message_truncated(max_chars: int) -> str:
     limit = f"{max_chars:,}".replace(",", ".")  # German thousands separator

@@ -10,6 +10,7 @@ import argparse
 import json
 import sys
 from collections import Counter
+from datetime import date
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple
 
@@ -29,17 +30,19 @@ def macro_f1(report: Optional[Dict[str, Any]]) -> Optional[float]:
 
 
 def confused_pairs(errors: Optional[List[Dict[str, Any]]], key: str) -> List[Tuple[str, str, int]]:
-    """(true, predicted, count) sorted by count; from Rasa's *_errors.json."""
+    """(true, predicted, count), most frequent first, from Rasa's ``*_errors.json``.
+
+    ``key`` is ``"intent_prediction"`` for intent errors, anything else for response selection.
+    """
     counts: Counter = Counter()
     for error in errors or []:
-        true_label = error.get(key, {}).get("name") if key == "intent_prediction" else None
         if key == "intent_prediction":
-            counts[(error.get("intent"), error["intent_prediction"].get("name"))] += 1
+            pair = (error.get("intent"), (error.get("intent_prediction") or {}).get("name"))
         else:
-            true_label = error.get("intent_response_key_target")
-            predicted = (error.get("intent_response_key_prediction") or {}).get("name")
-            counts[(true_label, predicted)] += 1
-    return [(t, p, n) for (t, p), n in counts.most_common()]
+            pair = (error.get("intent_response_key_target"),
+                    (error.get("intent_response_key_prediction") or {}).get("name"))
+        counts[pair] += 1
+    return [(true, predicted, n) for (true, predicted), n in counts.most_common()]
 
 
 def weakest(report: Optional[Dict[str, Any]], limit: int = 5) -> List[Tuple[str, float, int]]:
@@ -55,7 +58,17 @@ def weakest(report: Optional[Dict[str, Any]], limit: int = 5) -> List[Tuple[str,
 def render(results: Path) -> str:
     intents = _load(results / "intent_report.json")
     responses = _load(results / "response_selection_report.json")
-    lines = ["| Messgröße | Wert |", "| --- | --- |"]
+    n_intents = len([k for k in (intents or {}) if k not in ("accuracy", "macro avg", "weighted avg", "micro avg")])
+    n_topics = len([k for k in (responses or {}) if k not in ("accuracy", "macro avg", "weighted avg", "micro avg")])
+    lines = [
+        "# NLU-Qualität",
+        "",
+        f"5-fache Kreuzvalidierung (`make cv`), Stand {date.today():%d.%m.%Y}: "
+        f"{n_intents} Intents, {n_topics} FAQ-Themen (ResponseSelector). Ziel: Makro-F1 ≥ 0,95.",
+        "",
+        "| Messgröße | Wert |",
+        "| --- | --- |",
+    ]
     for name, report in (("Intents, Makro-F1", intents), ("FAQ-ResponseSelector, Makro-F1", responses)):
         value = macro_f1(report)
         lines.append(f"| {name} | {value:.3f} |" if value is not None else f"| {name} | – |")

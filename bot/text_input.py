@@ -23,6 +23,11 @@ class CleanText:
     def empty(self) -> bool:
         return not self.text
 
+    @property
+    def has_words(self) -> bool:
+        """False for emoji-, symbol- or punctuation-only messages (nothing to classify)."""
+        return any(char.isalnum() for char in self.text)
+
 
 def _is_unwanted(char: str) -> bool:
     category = unicodedata.category(char)

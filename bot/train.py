@@ -77,8 +77,10 @@ def _prune(keep: Path) -> None:
 
 def ensure_model(force: bool = False) -> Path:
     """Return the model for the current inputs, training it if needed."""
+    from bot.directory.generate import main as generate_nlu_files
     from bot.nlp.build_pipeline import ensure_pipeline  # imports spaCy: only when training
 
+    generate_nlu_files([])
     ensure_pipeline()
     fp = fingerprint()
     target = model_path(fp)

@@ -34,3 +34,9 @@ def test_non_string_json_values_do_not_crash() -> None:
 def test_decomposed_umlauts_are_normalised() -> None:
     decomposed = "Fo\u0308rderung"
     assert clean_message(decomposed, 2000).text == "Förderung"
+
+
+def test_emoji_and_punctuation_have_no_words() -> None:
+    assert not clean_message("🤔🚀 ?!", 2000).has_words
+    assert clean_message("Förderung?", 2000).has_words
+    assert clean_message("2025", 2000).has_words

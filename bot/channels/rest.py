@@ -4,7 +4,7 @@ Drop-in for Rasa's ``rest`` channel (same URL: ``/webhooks/rest/webhook``, same 
 On top of it:
 
 * cleans every message (:mod:`bot.text_input`): control characters, length cap;
-* answers an empty message itself instead of running NLU on nothing;
+* answers an empty or emoji-only message itself instead of running NLU on nothing;
 * if handling produced no bot message at all (action server down, internal error),
   sends :data:`bot.messages.TECHNICAL_PROBLEM`, which names a human contact;
 * logs neither message texts nor raw sender ids (DSGVO), only lengths and a hash.
@@ -88,6 +88,10 @@ class GuardedRestInput(RestInput):
         if clean.empty:
             logger.info("rest: empty message from %s", who)
             await collector.send_text_message(sender_id, messages.EMPTY_MESSAGE)
+            return collector.messages
+        if not clean.has_words:
+            logger.info("rest: message without words from %s", who)
+            await collector.send_text_message(sender_id, messages.NO_WORDS)
             return collector.messages
 
         metadata = payload.get("metadata") if isinstance(payload.get("metadata"), dict) else None

@@ -41,8 +41,14 @@ def choose_base(requested: str) -> str:
 
 
 def entity_patterns() -> List[Dict[str, Any]]:
-    """Patterns for the entity ruler; fed from the contact directory once it exists."""
-    return []
+    """Phrase patterns (matched case-insensitively) for every Land and city spelling."""
+    from bot.directory.regions import ENTITY, load_laender
+
+    return [
+        {"label": ENTITY, "pattern": spelling, "id": land.name}
+        for land in load_laender()
+        for spelling in land.spellings
+    ]
 
 
 def fingerprint(base: str, patterns: List[Dict[str, Any]]) -> str:
@@ -69,7 +75,9 @@ def build(base: str, patterns: List[Dict[str, Any]]) -> Language:
         nlp.initialize()  # loads the lookup tables from spacy-lookups-data
     if patterns:  # an empty ruler would only warn at every load
         before = "ner" if "ner" in nlp.pipe_names else None
-        ruler = nlp.add_pipe("entity_ruler", before=before)
+        ruler = nlp.add_pipe(
+            "entity_ruler", before=before, config={"phrase_matcher_attr": "LOWER"}
+        )
         ruler.add_patterns(patterns)  # type: ignore[attr-defined]
     nlp.meta["name"] = PIPELINE_NAME
     nlp.meta["description"] = f"Gründungslotse German pipeline (base: {base})"
