@@ -53,3 +53,7 @@ def main() -> int:
         buttons = [b for message in replies for b in message.get("buttons") or []]
         for message in replies:
             print(f"Bot: {render(message)}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
