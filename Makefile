@@ -19,12 +19,16 @@ export TQDM_DISABLE := 1
 export GL_ACTION_URL ?= http://127.0.0.1:5055/webhook
 export GL_TRACKER_DB ?= var/tracker.db
 
-.PHONY: help install pipeline train run chat test test-unit validate test-stories test-e2e bench cv clean
+# Debian's Chromium for the widget's browser tests (driven by Playwright; no `playwright install`).
+CHROMIUM := /usr/bin/chromium
+
+.PHONY: help install pipeline train run chat test test-unit test-widget bench cv clean
 
 help:
 	@echo "make run    – Bot starten (Rasa + Aktionsserver auf 127.0.0.1, SQLite)"
 	@echo "make test   – alle Tests (Unit, Datenprüfung, Gesprächstests, End-to-End)"
 	@echo "make chat   – im Terminal mit dem laufenden Bot chatten"
+	@echo "make test-widget – nur die Tests des Website-Widgets (Chromium)"
 	@echo "make train  – Modell trainieren, falls sich Daten/Konfiguration geändert haben"
 	@echo "make bench  – Benchmark (Latenz, Durchsatz, Startzeit, Speicher)"
 	@echo "make cv     – NLU-Kreuzvalidierung (5-fach, dauert einige Minuten)"
@@ -52,8 +56,14 @@ run: train
 chat: install
 	$(PY) -m bot.chat
 
-test: train
+$(CHROMIUM):
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
+
+test: train $(CHROMIUM)
 	$(PY) -m pytest
+
+test-widget: train $(CHROMIUM)
+	$(PY) -m pytest tests/test_widget_server.py tests/e2e/test_widget.py
 
 test-unit: install
 	$(PY) -m pytest -m "not e2e" tests

@@ -35,6 +35,8 @@ class Settings:
     max_message_chars: int = 2000
     log_level: str = "INFO"
     spacy_base: str = "auto"
+    widget_port: int = 8080
+    public_rasa_url: Optional[str] = None
 
     @property
     def production(self) -> bool:
@@ -49,10 +51,16 @@ class Settings:
     def action_url(self) -> str:
         return f"http://{self.host}:{self.action_port}/webhook"
 
+    @property
+    def browser_rasa_url(self) -> str:
+        """Rasa as the website widget reaches it (``GL_PUBLIC_RASA_URL`` behind a proxy)."""
+        return self.public_rasa_url or self.rasa_url
+
 
 def load_settings() -> Settings:
     """Read the ``GL_*`` environment variables (documented in README)."""
     state_dir = Path(_env("GL_STATE_DIR", str(PROJECT_ROOT / "var")))
+    widget_port = int(_env("GL_WIDGET_PORT", "8080"))
     return Settings(
         host=_env("GL_HOST", "127.0.0.1"),
         rasa_port=int(_env("GL_RASA_PORT", "5005")),
@@ -62,9 +70,11 @@ def load_settings() -> Settings:
         database_url=os.environ.get("GL_DATABASE_URL", "").strip() or None,
         redis_url=_env("GL_REDIS_URL", "redis://127.0.0.1:6379/0"),
         cors_origins=_env(
-            "GL_CORS_ORIGINS", "http://localhost:8080 http://127.0.0.1:8080"
+            "GL_CORS_ORIGINS", f"http://localhost:{widget_port} http://127.0.0.1:{widget_port}"
         ).split(),
         max_message_chars=int(_env("GL_MAX_MESSAGE_CHARS", "2000")),
         log_level=_env("GL_LOG_LEVEL", "INFO").upper(),
         spacy_base=_env("GL_SPACY_BASE", "auto"),
+        widget_port=widget_port,
+        public_rasa_url=os.environ.get("GL_PUBLIC_RASA_URL", "").strip().rstrip("/") or None,
     )

@@ -100,6 +100,13 @@ def rasa_command(settings: Settings, model: Path, token: str) -> List[str]:
     ]
 
 
+def widget_command(settings: Settings) -> List[str]:
+    """Static web server for the chat widget and its demo page (bot/channels/webserver.py)."""
+    return [sys.executable, "-m", "bot.channels.webserver",
+            "--host", settings.host, "--port", str(settings.widget_port),
+            "--rasa-url", settings.browser_rasa_url]
+
+
 def wait_until_ready(url: str, timeout: float, process: subprocess.Popen) -> float:
     """Poll ``url`` until it answers 200; return the seconds it took."""
     started = time.perf_counter()
@@ -140,6 +147,8 @@ class Stack:
     def health_url(self, name: str) -> str:
         if name == "actions":
             return f"http://{self.settings.host}:{self.settings.action_port}/health"
+        if name == "widget":
+            return f"http://{self.settings.host}:{self.settings.widget_port}/healthz"
         return f"{self.settings.rasa_url}/webhooks/rest/"
 
     def spawn(self, name: str, command: List[str]) -> None:
@@ -172,15 +181,21 @@ class Stack:
                 process.wait()
 
 
-def start_stack(settings: Settings, model: Path, with_actions: bool = True) -> Stack:
+def start_stack(
+    settings: Settings, model: Path, with_actions: bool = True, with_widget: bool = False
+) -> Stack:
+    """Start the servers in parallel (the small ones are ready long before Rasa)."""
     settings.state_dir.mkdir(parents=True, exist_ok=True)
     stack = Stack(settings=settings, token=api_token(settings))
-    # both start in parallel: the action server is ready long before Rasa has loaded
     if with_actions:
         stack.spawn("actions", action_command(settings))
+    if with_widget:
+        stack.spawn("widget", widget_command(settings))
     stack.spawn("rasa", rasa_command(settings, model, stack.token))
     if with_actions:
         stack.wait_ready("actions", 60)
+    if with_widget:
+        stack.wait_ready("widget", 30)
     stack.wait_ready("rasa", 180)
     return stack
 
@@ -195,6 +210,7 @@ Gründungslotse läuft (bereit nach {stack.ready_seconds.get('rasa', 0):.0f} s).
                          {{"sender": "anna", "message": "Wie melde ich ein Gewerbe an?"}}
   Beispiel:  curl -s -XPOST {s.rasa_url}/webhooks/rest/webhook \\
                -H 'Content-Type: application/json' -d '{{"sender":"anna","message":"Hallo"}}'
+  Website-Widget (Demo): http://{s.host}:{s.widget_port}/
   Aktionsserver:         {s.action_url}
   Gespräche gespeichert: {store}
   Protokolle:            {stack.log_dir}/
@@ -215,7 +231,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     removed = purge_old_conversations(settings)
     if removed:
         print(f"Aufbewahrungsfrist: {removed} alte Gesprächsereignisse gelöscht.")
-    stack = start_stack(settings, model)
+    stack = start_stack(settings, model, with_widget=True)
     print_instructions(stack)
     stopping = False
 

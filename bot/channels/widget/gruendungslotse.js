@@ -29,12 +29,14 @@
   const MAX_HISTORY = 200;
   const REQUEST_TIMEOUT_MS = 30000;
   const SVG_NS = 'http://www.w3.org/2000/svg';
+  const DARK = '#1f2328'; // body text colour of the widget
 
   // ---------------------------------------------------------------- Texte (Sie-Form)
 
   const TEXT = {
-    subtitle: 'Digitaler Assistent – antwortet automatisch',
+    subtitle: 'Automatischer Assistent',
     chatSuffix: ' – Chat',
+    region: 'Chat-Assistent ',
     reset: 'Neues Gespräch',
     close: 'Chat schließen',
     log: 'Gesprächsverlauf',
@@ -76,7 +78,8 @@
       window.GruendungslotseConfig) || {};
     const data = (SCRIPT && SCRIPT.dataset) || {};
     const pick = (key) => (data[key] !== undefined && data[key] !== '' ? data[key] : fromWindow[key]);
-    const serverUrl = String(pick('serverUrl') || new URL(scriptSrc).origin).replace(/\/+$/, '');
+    const server = safeUrl(pick('serverUrl'), location.href) || new URL(scriptSrc).origin;
+    const serverUrl = server.replace(/\/+$/, '');
     const days = parseInt(pick('retentionDays'), 10);
     const maxChars = parseInt(pick('maxChars'), 10);
     return {
@@ -108,10 +111,19 @@
     return 0.2126 * channel(1) + 0.7152 * channel(3) + 0.0722 * channel(5);
   }
 
+  function contrast(a, b) {
+    const [hi, lo] = [luminance(a), luminance(b)].sort((x, y) => y - x);
+    return (hi + 0.05) / (lo + 0.05);
+  }
+
   /** White or near-black, whichever contrasts more with the background colour. */
   function textColorOn(hex) {
-    const l = luminance(hex);
-    return (1.05 / (l + 0.05)) >= ((l + 0.05) / (luminance('#1f2328') + 0.05)) ? '#ffffff' : '#1f2328';
+    return contrast(hex, '#ffffff') >= contrast(hex, DARK) ? '#ffffff' : DARK;
+  }
+
+  /** Colour for links and answer buttons on light grounds: the primary if it is dark enough. */
+  function accentColor(hex) {
+    return contrast(hex, '#eef2f7') >= 4.5 ? hex : DARK;
   }
 
   /** Absolute http(s)/mailto URL or null – never javascript:, data: and the like. */
@@ -205,7 +217,7 @@
     svg.setAttribute('viewBox', '0 0 24 24');
     svg.setAttribute('aria-hidden', 'true');
     svg.setAttribute('focusable', 'false');
-    svg.setAttribute('class', 'glw-icon');
+    svg.setAttribute('class', `glw-icon glw-icon-${name}`);
     const path = document.createElementNS(SVG_NS, 'path');
     path.setAttribute('d', spec.d);
     path.setAttribute('fill', spec.fill ? 'currentColor' : 'none');
@@ -276,18 +288,20 @@
       this.host = h('div', { id: 'gruendungslotse-widget', 'data-position': c.position });
       this.host.style.setProperty('--glw-primary', c.primaryColor);
       this.host.style.setProperty('--glw-on-primary', textColorOn(c.primaryColor));
+      this.host.style.setProperty('--glw-accent', accentColor(c.primaryColor));
       const shadow = this.host.attachShadow({ mode: 'open' });
       this.shadow = shadow;
 
       const stylesheet = h('link', { rel: 'stylesheet', href: new URL('gruendungslotse.css', c.assetBase).href });
-      this.root = h('div', { class: 'glw', lang: 'de', hidden: true });
+      // a named region: the launcher is reachable as a landmark, too
+      this.root = h('section', { class: 'glw', lang: 'de', 'aria-label': TEXT.region + c.title, hidden: true });
       const reveal = () => { this.root.hidden = false; };
       stylesheet.addEventListener('load', reveal);
       stylesheet.addEventListener('error', reveal); // unstyled is better than invisible
 
       this.launcher = h('button', {
         type: 'button', class: 'glw-launcher', 'aria-expanded': 'false', 'aria-controls': 'glw-panel',
-      }, icon('chat'), h('span', { class: 'glw-launcher-text', text: c.title }),
+      }, icon('chat'), icon('close'), h('span', { class: 'glw-launcher-text', text: c.title }),
       h('span', { class: 'glw-sr', text: TEXT.chatSuffix }));
       this.launcher.addEventListener('click', () => (this.isOpen() ? this.close() : this.open()));
 
@@ -407,7 +421,7 @@
       this.log.scrollTop = this.log.scrollHeight;
     }
 
-    /** Show a long answer from its start rather than from its end. */
+    /** Scroll `element` to the top – or to the end if the rest fits below it. */
     scrollToMessage(element) {
       const top = element.offsetTop - 8;
       const bottom = this.log.scrollHeight - this.log.clientHeight;
@@ -436,9 +450,9 @@
     /** Send `payload` to the bot; `shown` is what appears as the user's message. */
     send(payload, shown) {
       const generation = this.generation;
-      this.addMessages([{ from: 'user', text: shown, image: '', buttons: [] }]);
+      const [question] = this.addMessages([{ from: 'user', text: shown, image: '', buttons: [] }]);
+      this.setPending(+1); // before scrolling: the indicator makes the history shorter
       this.scrollToEnd();
-      this.setPending(+1);
       this.queue = this.queue.then(async () => {
         let replies;
         try {
@@ -449,8 +463,8 @@
         }
         if (generation !== this.generation) return;
         this.setPending(-1);
-        const [first] = this.addMessages(replies);
-        this.scrollToMessage(first);
+        this.addMessages(replies);
+        this.scrollToMessage(question); // the question and the start of a long answer
       });
     }
 
