@@ -22,13 +22,19 @@ export GL_TRACKER_DB ?= var/tracker.db
 # Debian's Chromium for the widget's browser tests (driven by Playwright; no `playwright install`).
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: help install pipeline train run chat test test-unit test-widget bench cv clean
+# Telegram Bot API emulator for tests/e2e/test_telegram.py (npm package telegram-test-api, pinned)
+TG_EMULATOR := tests/e2e/telegram_emulator
+TG_EMULATOR_STAMP := $(TG_EMULATOR)/node_modules/.package-lock.json
+
+.PHONY: help install pipeline train run chat test test-unit test-widget test-telegram telegram bench cv clean
 
 help:
 	@echo "make run    – Bot starten (Rasa + Aktionsserver auf 127.0.0.1, SQLite)"
 	@echo "make test   – alle Tests (Unit, Datenprüfung, Gesprächstests, End-to-End)"
 	@echo "make chat   – im Terminal mit dem laufenden Bot chatten"
 	@echo "make test-widget – nur die Tests des Website-Widgets (Chromium)"
+	@echo "make test-telegram – nur die Telegram-Tests (Emulator telegram-test-api)"
+	@echo "make telegram – nur die Telegram-Brücke starten (TELEGRAM_BOT_TOKEN nötig)"
 	@echo "make train  – Modell trainieren, falls sich Daten/Konfiguration geändert haben"
 	@echo "make bench  – Benchmark (Latenz, Durchsatz, Startzeit, Speicher)"
 	@echo "make cv     – NLU-Kreuzvalidierung (5-fach, dauert einige Minuten)"
@@ -59,8 +65,17 @@ chat: install
 $(CHROMIUM):
 	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
 
-test: train $(CHROMIUM)
+$(TG_EMULATOR_STAMP): $(TG_EMULATOR)/package.json $(TG_EMULATOR)/package-lock.json
+	cd $(TG_EMULATOR) && npm ci --no-audit --no-fund --loglevel=error
+
+test: train $(CHROMIUM) $(TG_EMULATOR_STAMP)
 	$(PY) -m pytest
+
+test-telegram: train $(TG_EMULATOR_STAMP)
+	$(PY) -m pytest tests/test_telegram_*.py tests/e2e/test_telegram.py
+
+telegram: install
+	$(PY) -m bot.channels.telegram
 
 test-widget: train $(CHROMIUM)
 	$(PY) -m pytest tests/test_widget_server.py tests/e2e/test_widget.py

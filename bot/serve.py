@@ -62,6 +62,8 @@ def runtime_env(settings: Settings) -> Dict[str, str]:
         RASA_TELEMETRY_ENABLED="false",
         PYTHONUNBUFFERED="1",
     )
+    # the Telegram bridge talks to this stack's REST channel unless told otherwise
+    env.setdefault("TELEGRAM_RASA_URL", settings.rasa_url)
     # Measured (README "Messwerte"): small models run fastest single-threaded, and
     # fewer malloc arenas keep the server's memory down. Overridable from outside.
     for name, value in PERFORMANCE_ENV.items():
@@ -105,6 +107,16 @@ def widget_command(settings: Settings) -> List[str]:
     return [sys.executable, "-m", "bot.channels.webserver",
             "--host", settings.host, "--port", str(settings.widget_port),
             "--rasa-url", settings.browser_rasa_url]
+
+
+def telegram_enabled() -> bool:
+    """The Telegram bridge runs when ``TELEGRAM_BOT_TOKEN`` is set (bot/channels/telegram)."""
+    return bool(os.environ.get("TELEGRAM_BOT_TOKEN", "").strip())
+
+
+def telegram_command() -> List[str]:
+    """Telegram bridge: long polling, or webhook mode with ``TELEGRAM_WEBHOOK_URL``."""
+    return [sys.executable, "-m", "bot.channels.telegram"]
 
 
 def wait_until_ready(url: str, timeout: float, process: subprocess.Popen) -> float:
@@ -203,6 +215,8 @@ def start_stack(
 def print_instructions(stack: Stack) -> None:
     s = stack.settings
     store = "PostgreSQL + Redis" if s.production else f"SQLite ({s.tracker_db})"
+    telegram = (f"Brücke läuft, Protokoll {stack.log_dir}/telegram.log"
+                if "telegram" in stack.processes else "aus (TELEGRAM_BOT_TOKEN setzen)")
     print(f"""
 Gründungslotse läuft (bereit nach {stack.ready_seconds.get('rasa', 0):.0f} s).
   Im Terminal chatten:   make chat        (oder: .venv/bin/bot chat)
@@ -211,6 +225,7 @@ Gründungslotse läuft (bereit nach {stack.ready_seconds.get('rasa', 0):.0f} s).
   Beispiel:  curl -s -XPOST {s.rasa_url}/webhooks/rest/webhook \\
                -H 'Content-Type: application/json' -d '{{"sender":"anna","message":"Hallo"}}'
   Website-Widget (Demo): http://{s.host}:{s.widget_port}/
+  Telegram:              {telegram}
   Aktionsserver:         {s.action_url}
   Gespräche gespeichert: {store}
   Protokolle:            {stack.log_dir}/
@@ -232,6 +247,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     if removed:
         print(f"Aufbewahrungsfrist: {removed} alte Gesprächsereignisse gelöscht.")
     stack = start_stack(settings, model, with_widget=True)
+    if telegram_enabled():
+        stack.spawn("telegram", telegram_command())  # no readiness wait: it polls Telegram
     print_instructions(stack)
     stopping = False
 

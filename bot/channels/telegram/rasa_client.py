@@ -12,13 +12,10 @@ broken answer is not, because Rasa may already have processed (and stored) the m
 from __future__ import annotations
 
 import asyncio
-import logging
 from dataclasses import dataclass, field
 from typing import Any, Awaitable, Callable, List, Optional, Sequence, Tuple
 
 import httpx
-
-logger = logging.getLogger(__name__)
 
 WEBHOOK_PATH = "/webhooks/rest/webhook"
 

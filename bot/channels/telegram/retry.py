@@ -103,6 +103,10 @@ class RetryPolicy:
         return None
 
 
+# Start-up (getMe, setWebhook): Telegram unreachable for a while must not end the bridge;
+# an invalid token (FATAL) still does, at once.
+STARTUP_POLICY = RetryPolicy(attempts=1_000_000, base_delay=1.0, max_delay=30.0)
+
 Sleep = Callable[[float], Awaitable[Any]]
 
 

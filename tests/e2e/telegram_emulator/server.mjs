@@ -11,10 +11,15 @@
 // such as python-telegram-bot reject; the shims below make it answer like Telegram does:
 //   * getMe lacks "is_bot"                                  -> added
 //   * sent messages carry "date" in milliseconds            -> seconds
+//   * sent messages echo JSON parameters as strings         -> objects (link_preview_options, …)
 //   * callback queries lose "chat_instance"                 -> kept (default "test-chat")
 //   * sendChatAction is unknown (HTTP 500)                  -> ok: true
 //   * editMessageReplyMarkup returns null and cannot remove a keyboard -> replaces or
 //     removes reply_markup and returns true, like Telegram for a changed message
+//   * setMyCommands is unknown                              -> ok: true
+//   * webhook calls lack the secret of setWebhook           -> header X-Telegram-Bot-Api-Secret-Token
+// and one addition for the test's assertions:
+//   * answerCallbackQuery calls are recorded: POST /getAnsweredCallbacks {"token": …}
 import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
@@ -32,15 +37,61 @@ TelegramServer.formatUpdate = (update) => {
   return formatted;
 };
 
+const JSON_FIELDS = ['link_preview_options', 'reply_parameters', 'entities'];
 const addBotMessage = TelegramServer.prototype.addBotMessage;
-TelegramServer.prototype.addBotMessage = function addBotMessageInSeconds(...args) {
+TelegramServer.prototype.addBotMessage = function addBotMessageLikeTelegram(...args) {
   const message = addBotMessage.apply(this, args);
-  return { ...message, date: Math.floor(message.date / 1000) };
+  const result = { ...message, date: Math.floor(message.date / 1000) };
+  for (const key of JSON_FIELDS) {  // form-encoded requests carry these as JSON strings
+    if (typeof result[key] === 'string') {
+      result[key] = JSON.parse(result[key]);
+    }
+  }
+  return result;
+};
+
+const addUserUpdate = TelegramServer.prototype.addUserUpdate;
+TelegramServer.prototype.addUserUpdate = async function addUserUpdateWithSecret(update) {
+  const webhook = this.webhooks[update.botToken];
+  if (!webhook) {
+    return addUserUpdate.call(this, update);
+  }
+  const headers = { 'Content-Type': 'application/json' };
+  if (webhook.secret_token) {
+    headers['X-Telegram-Bot-Api-Secret-Token'] = webhook.secret_token;
+  }
+  try {
+    const response = await fetch(webhook.url, {
+      method: 'POST', headers, body: JSON.stringify(TelegramServer.formatUpdate(update)),
+    });
+    if (response.status > 204) {
+      console.error(`webhook answered HTTP ${response.status}`);
+    }
+  } catch (error) {
+    console.error(`webhook unreachable: ${error}`);
+  }
+  this.updateId++;
+  return undefined;
 };
 
 const parseMarkup = (markup) => (typeof markup === 'string' ? JSON.parse(markup) : markup);
 
 const shims = (app, server) => {
+  server.answeredCallbacks = [];
+  app.post('/getAnsweredCallbacks', (req, res) => {
+    res.json({ ok: true, result: server.answeredCallbacks.filter((a) => a.botToken === req.body.token) });
+  });
+  app.all('/bot:token/answerCallbackQuery', (req, res) => {
+    server.answeredCallbacks.push({
+      botToken: req.params.token,
+      callback_query_id: String(req.body.callback_query_id),
+      text: req.body.text,
+    });
+    res.json({ ok: true, result: true });
+  });
+  app.all('/bot:token/setMyCommands', (_req, res) => {
+    res.json({ ok: true, result: true });
+  });
   app.all('/bot:token/getMe', (_req, res) => {
     res.json({ ok: true, result: { id: 666, is_bot: true, first_name: 'Test Bot', username: 'TestNameBot' } });
   });
