@@ -6,19 +6,15 @@ synonyms that map what was found to the Land's canonical name.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Dict, List, Tuple
 
-import yaml
-
 from bot.config import PROJECT_ROOT
-from bot.directory.general import DirectoryError
+from bot.directory.yaml_source import DirectoryError, entries, require
 
 LAENDER_FILE = PROJECT_ROOT / "data" / "directory" / "laender.yml"
 ENTITY = "land"
-_MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
 
 @dataclass(frozen=True)
@@ -40,28 +36,9 @@ class Land:
 
 def load_laender(path: Path = LAENDER_FILE) -> List[Land]:
     """Parse and validate; errors name file and line."""
-    try:
-        text = path.read_text(encoding="utf-8")
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text) or {}
-    except OSError as error:
-        raise DirectoryError(f"{path}: Datei nicht lesbar ({error.strerror}).") from error
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        where = f"{path}:{mark.line + 1}" if mark else str(path)
-        raise DirectoryError(f"{where}: ungültiges YAML – {getattr(error, 'problem', error)}.") from error
-    entries = data.get("laender") if isinstance(data, dict) else None
-    if not isinstance(entries, list) or not entries:
-        raise DirectoryError(f"{path}: Schlüssel „laender:“ mit Einträgen fehlt.")
-    nodes = [value for key, value in root.value if key.value == "laender"][0].value
     laender = []
-    for entry, node in zip(entries, nodes):
-        where = f"{path}:{node.start_mark.line + 1}"
-        missing = [k for k in ("name", "source", "verified") if not str(entry.get(k) or "").strip()]
-        if missing:
-            raise DirectoryError(f"{where}: Pflichtfeld(er) fehlen: {', '.join(missing)}.")
-        if not _MONTH.match(str(entry["verified"])):
-            raise DirectoryError(f"{where}: „verified“ muss JJJJ-MM sein.")
+    for where, entry in entries(path, "laender"):
+        require(where, entry, "name", "source", "verified")
         laender.append(Land(
             name=str(entry["name"]),
             variants=tuple(str(v) for v in entry.get("variants") or ()),
