@@ -17,6 +17,7 @@ from typing import Any, Dict, List, Optional, Tuple
 from bot.config import PROJECT_ROOT
 
 DEFAULT_DIR = PROJECT_ROOT / "results" / "cv"
+HISTORY_MARKER = "## Verlauf"
 
 
 def _load(path: Path) -> Any:
@@ -90,7 +91,10 @@ def main(argv: Optional[List[str]] = None) -> int:
     text = render(args.results)
     print(text)
     if args.markdown:
-        args.markdown.write_text(text + "\n", encoding="utf-8")
+        # everything from the history marker on is kept (hand-written notes on earlier runs)
+        old = args.markdown.read_text(encoding="utf-8") if args.markdown.exists() else ""
+        kept = old[old.index(HISTORY_MARKER):] if HISTORY_MARKER in old else ""
+        args.markdown.write_text(text + "\n\n" + kept, encoding="utf-8")
     return 0
 
 
