@@ -96,7 +96,8 @@ def rasa_command(settings: Settings, model: Path, token: str) -> List[str]:
         "--endpoints", str(endpoints_file(settings)),
         "--credentials", str(PROJECT_ROOT / "credentials.yml"),
         "--interface", settings.host, "--port", str(settings.rasa_port),
-        "--enable-api", "--auth-token", token,
+        # "=" form: a token may start with "-", which argparse would take for an option
+        "--enable-api", f"--auth-token={token}",
         "--cors", *settings.cors_origins,
         "--log-file", str(settings.state_dir / "logs" / "rasa-internal.log"),
     ]

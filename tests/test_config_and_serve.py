@@ -34,7 +34,7 @@ def test_database_url_switches_to_postgres_and_redis(monkeypatch: pytest.MonkeyP
 
 def test_rasa_listens_on_loopback_with_api_token(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("GL_HOST", raising=False)
-    command = rasa_command(load_settings(), Path("models/x.tar.gz"), "token123")
+    command = rasa_command(load_settings(), Path("models/x.tar.gz"), "-token123")
     assert command[command.index("--interface") + 1] == "127.0.0.1"
-    assert command[command.index("--auth-token") + 1] == "token123"
+    assert "--auth-token=-token123" in command  # a leading "-" must not look like an option
     assert "--enable-api" in command
