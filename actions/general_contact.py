@@ -10,7 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from bot import messages
 from bot.directory.general import DirectoryError, load_general_contacts
-from bot.render import contact_lines, newest_stand
+from bot.render import contact_lines, list_stand
 
 logger = logging.getLogger(__name__)
 
@@ -34,6 +34,6 @@ class ActionGeneralContact(Action):
             dispatcher.utter_message(text=messages.TECHNICAL_PROBLEM)
             return []
         dispatcher.utter_message(
-            text=f"{INTRO}\n{contact_lines(contacts)}\n{newest_stand(contacts)}"
+            text=f"{INTRO}\n{contact_lines(contacts)}\n{list_stand(contacts)}"
         )
         return []

@@ -31,6 +31,6 @@ def contact_lines(contacts: Iterable[Contact]) -> str:
     return "\n".join(blocks)
 
 
-def newest_stand(contacts: Iterable[Contact]) -> str:
-    """The oldest verification month is the honest "Stand" for a list."""
+def list_stand(contacts: Iterable[Contact]) -> str:
+    """The "Stand" of a list is its oldest verification month, so nothing looks newer than it is."""
     return stand(min(contact.verified for contact in contacts))

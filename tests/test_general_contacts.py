@@ -3,7 +3,7 @@ from pathlib import Path
 import pytest
 
 from bot.directory.general import DirectoryError, load_general_contacts
-from bot.render import contact_lines, newest_stand, stand
+from bot.render import contact_lines, list_stand, stand
 
 
 def test_shipped_contacts_all_have_source_and_verified() -> None:
@@ -57,4 +57,4 @@ def test_contact_lines_show_phone_only_when_sourced() -> None:
     rendered = contact_lines(contacts)
     assert "Tel. 115 (Mo–Fr 8–18 Uhr)" in rendered
     assert rendered.count("Tel.") == sum(1 for c in contacts if c.phone)
-    assert newest_stand(contacts).startswith("Stand: ")
+    assert list_stand(contacts).startswith("Stand: ")
