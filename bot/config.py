@@ -37,6 +37,10 @@ class Settings:
     spacy_base: str = "auto"
     widget_port: int = 8080
     public_rasa_url: Optional[str] = None
+    directory_db: Path = PROJECT_ROOT / "build" / "directory.db"
+    callback_db: Path = PROJECT_ROOT / "var" / "rueckrufe.db"
+    callback_retention_days: int = 90
+    operator_name: str = "das Team der Wirtschaftsförderung, das diesen Assistenten betreibt"
 
     @property
     def production(self) -> bool:
@@ -77,4 +81,8 @@ def load_settings() -> Settings:
         spacy_base=_env("GL_SPACY_BASE", "auto"),
         widget_port=widget_port,
         public_rasa_url=os.environ.get("GL_PUBLIC_RASA_URL", "").strip().rstrip("/") or None,
+        directory_db=Path(_env("GL_DIRECTORY_DB", str(PROJECT_ROOT / "build" / "directory.db"))),
+        callback_db=Path(_env("GL_CALLBACK_DB", str(state_dir / "rueckrufe.db"))),
+        callback_retention_days=int(_env("GL_CALLBACK_RETENTION_DAYS", "90")),
+        operator_name=_env("GL_OPERATOR_NAME", "das Team der Wirtschaftsförderung, das diesen Assistenten betreibt"),
     )

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Iterable
+from typing import Iterable, Optional
 
-from bot.directory.general import Contact
 
 MONTHS_DE = (
     "Januar", "Februar", "März", "April", "Mai", "Juni",
@@ -18,19 +17,20 @@ def stand(verified: str) -> str:
     return f"Stand: {MONTHS_DE[int(month) - 1]} {year}"
 
 
-def contact_lines(contacts: Iterable[Contact]) -> str:
-    """One compact block per contact: name, what for, phone/hours, website."""
-    blocks = []
-    for contact in contacts:
-        details = [f"• {contact.name} – {contact.description}"]
-        if contact.phone:
-            phone = f"Tel. {contact.phone}" + (f" ({contact.hours})" if contact.hours else "")
-            details.append(f"  {phone}")
-        details.append(f"  {contact.website}")
-        blocks.append("\n".join(details))
-    return "\n".join(blocks)
+def contact_block(name: str, why: str, website: str, phone: Optional[str] = None,
+                  email: Optional[str] = None, address: Optional[str] = None,
+                  hours: Optional[str] = None) -> str:
+    """One contact: name and why responsible, then only the details the directory has a source for."""
+    lines = [f"• {name}", f"  {why}"]
+    if phone:
+        lines.append(f"  Tel. {phone}" + (f" ({hours})" if hours else ""))
+    if email:
+        lines.append(f"  {email}")
+    if address:
+        lines.append(f"  {address}")
+    lines.append(f"  {website}")
+    return "\n".join(lines)
 
 
-def list_stand(contacts: Iterable[Contact]) -> str:
-    """The "Stand" of a list is its oldest verification month, so nothing looks newer than it is."""
-    return stand(min(contact.verified for contact in contacts))
+def oldest_stand(months: Iterable[str]) -> str:
+    return stand(min(months))

@@ -57,6 +57,10 @@ def runtime_env(settings: Settings) -> Dict[str, str]:
     env.update(
         GL_ACTION_URL=settings.action_url,
         GL_TRACKER_DB=str(settings.tracker_db),
+        GL_STATE_DIR=str(settings.state_dir),
+        GL_DIRECTORY_DB=str(settings.directory_db),
+        GL_CALLBACK_DB=str(settings.callback_db),
+        GL_CALLBACK_RETENTION_DAYS=str(settings.callback_retention_days),
         SANIC_HOST=settings.host,  # rasa_sdk binds to this instead of 0.0.0.0
         TF_CPP_MIN_LOG_LEVEL=env.get("TF_CPP_MIN_LOG_LEVEL", "2"),
         RASA_TELEMETRY_ENABLED="false",
@@ -194,11 +198,20 @@ class Stack:
                 process.wait()
 
 
+def ensure_directory(settings: Settings) -> None:
+    """The action server needs the contact directory; build it if missing or outdated."""
+    from bot.directory.build import main as build_directory
+
+    if build_directory(["--if-changed", "--db", str(settings.directory_db)]) != 0:
+        raise SystemExit("Kontaktverzeichnis fehlerhaft – siehe Meldung oben.")
+
+
 def start_stack(
     settings: Settings, model: Path, with_actions: bool = True, with_widget: bool = False
 ) -> Stack:
     """Start the servers in parallel (the small ones are ready long before Rasa)."""
     settings.state_dir.mkdir(parents=True, exist_ok=True)
+    ensure_directory(settings)
     stack = Stack(settings=settings, token=api_token(settings))
     if with_actions:
         stack.spawn("actions", action_command(settings))

@@ -26,7 +26,10 @@ CONFIG_FILE = PROJECT_ROOT / "config.yml"
 DOMAIN_FILE = PROJECT_ROOT / "domain.yml"
 # What Rasa trains on; data/directory/ is not Rasa data but feeds generated NLU files.
 TRAINING_DATA = ("data/nlu", "data/rules.yml", "data/stories.yml")
-FINGERPRINT_INPUTS = ("config.yml", "domain.yml", "data")
+# data/directory/ is left out on purpose: a corrected phone number needs `bot verzeichnis`, not
+# a new model. What the model does learn from it (places, topics) reaches it through
+# data/nlu/generated/ and the spaCy build stamp, both part of the fingerprint.
+FINGERPRINT_INPUTS = ("config.yml", "domain.yml", "data/nlu", "data/rules.yml", "data/stories.yml")
 KEEP_MODELS = 3
 
 
@@ -75,24 +78,36 @@ def _prune(keep: Path) -> None:
             old.with_suffix("").with_suffix(".json").unlink(missing_ok=True)
 
 
-def ensure_model(force: bool = False) -> Path:
-    """Return the model for the current inputs, training it if needed."""
+def prepare_inputs() -> str:
+    """Build what training reads besides data/ (directory, generated NLU, spaCy); return the fingerprint."""
     from bot.directory.generate import main as generate_nlu_files
     from bot.nlp.build_pipeline import ensure_pipeline  # imports spaCy: only when training
 
-    generate_nlu_files([])
+    from bot.directory.build import main as build_directory
+
+    if build_directory(["--if-changed"]) != 0 or generate_nlu_files([]) != 0:
+        raise SystemExit("Kontaktverzeichnis fehlerhaft – bitte die genannte Datei und Zeile korrigieren.")
     ensure_pipeline()
-    fp = fingerprint()
-    target = model_path(fp)
+    return fingerprint()
+
+
+def _shown(path: Path) -> Path:
+    return path.relative_to(PROJECT_ROOT) if PROJECT_ROOT in path.parents else path
+
+
+def ensure_model(force: bool = False, out_dir: Optional[Path] = None) -> Path:
+    """Return the model for the current inputs, training it if needed (into ``out_dir``, default models/)."""
+    fp = prepare_inputs()
+    target = (out_dir or MODELS_DIR) / model_path(fp).name
     if target.exists() and not force:
-        print(f"Modell aktuell: {target.relative_to(PROJECT_ROOT)} (kein Training nötig).")
+        print(f"Modell aktuell: {_shown(target)} (kein Training nötig).")
         return target
-    MODELS_DIR.mkdir(exist_ok=True)
+    target.parent.mkdir(parents=True, exist_ok=True)
     command = [
         sys.executable, "-m", "rasa", "train",
         "--config", str(CONFIG_FILE), "--domain", str(DOMAIN_FILE),
         "--data", *training_data_args(),
-        "--out", str(MODELS_DIR), "--fixed-model-name", target.name[: -len(".tar.gz")],
+        "--out", str(target.parent), "--fixed-model-name", target.name[: -len(".tar.gz")],
         "--force",
     ]
     log_path = load_settings().state_dir / "logs" / "train.log"
@@ -110,8 +125,9 @@ def ensure_model(force: bool = False) -> Path:
         raise SystemExit(f"Training fehlgeschlagen (Exit-Code {result.returncode}), siehe {log_path}.")
     info = {"fingerprint": fp, "train_seconds": round(seconds, 1), "trained_at": time.time()}
     target.with_suffix("").with_suffix(".json").write_text(json.dumps(info, indent=2))
-    print(f"Modell trainiert in {seconds:.0f} s: {target.relative_to(PROJECT_ROOT)}")
-    _prune(target)
+    print(f"Modell trainiert in {seconds:.0f} s: {_shown(target)}")
+    if out_dir is None:
+        _prune(target)
     return target
 
 

@@ -27,6 +27,7 @@ def stack_settings(state_dir: Path, **overrides: Any) -> Settings:
     values: Dict[str, Any] = dict(
         rasa_port=free_port(), action_port=free_port(), state_dir=state_dir,
         tracker_db=state_dir / "tracker.db", database_url=None,
+        callback_db=state_dir / "rueckrufe.db",
     )
     values.update(overrides)
     return dataclasses.replace(base, **values)

@@ -1,47 +1,212 @@
-"""Action tests with tracker fixtures (rasa_sdk objects, no server)."""
+"""Custom actions with tracker fixtures (rasa_sdk objects, no server): found / ambiguous / unknown /
+outside / database missing, the funding finder's questions and the callback request."""
 
 import asyncio
 from pathlib import Path
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Optional
 
 import pytest
+import yaml
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-import actions.general_contact as general_contact
-from actions.general_contact import ActionGeneralContact
+from actions.callback import ActionCancelForm, ActionSubmitCallback, ValidateCallbackForm, valid_contact, valid_name
+from actions.find_contact import ActionAskOrt, ActionFindContact, ValidateContactForm
+from actions.funding_finder import ActionFundingResults, ValidateFundingForm, match_words
+from actions.place_slots import ValidatePlaceSlots
 from bot import messages
-from bot.directory.general import load_general_contacts
+from bot.config import PROJECT_ROOT
+from bot.directory.build import build
+from bot.directory.callbacks import list_requests
+
+DOMAIN: Dict[str, Any] = yaml.safe_load((PROJECT_ROOT / "domain.yml").read_text(encoding="utf-8"))
 
 
-@pytest.fixture
-def tracker() -> Tracker:
-    latest: Dict[str, Any] = {
-        "text": "Ich möchte persönlich beraten werden",
-        "intent": {"name": "contact_human", "confidence": 0.98},
-        "entities": [],
-    }
-    return Tracker("test-user", {}, latest, [], False, None, {}, "action_listen")
+@pytest.fixture(scope="module")
+def directory(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    db = tmp_path_factory.mktemp("actions") / "directory.db"
+    build(db)
+    return db
 
 
-def run(action: Action, tracker: Tracker) -> List[Dict[str, Any]]:
+@pytest.fixture(autouse=True)
+def settings_env(directory: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GL_DIRECTORY_DB", str(directory))
+    monkeypatch.setenv("GL_CALLBACK_DB", str(tmp_path / "rueckrufe.db"))
+
+
+def tracker(text: str = "", intent: str = "contact_human", slots: Optional[Dict[str, Any]] = None,
+            active_loop: Optional[str] = None, set_this_turn: Optional[Dict[str, Any]] = None) -> Tracker:
+    """A tracker whose latest user message is ``text``; ``set_this_turn`` slots count as just extracted."""
+    values = {**(slots or {}), **(set_this_turn or {})}
+    events: List[Dict[str, Any]] = [{"event": "user", "text": text}]
+    events += [{"event": "slot", "name": k, "value": v} for k, v in (set_this_turn or {}).items()]
+    latest = {"text": text, "intent": {"name": intent, "confidence": 0.9}, "entities": []}
+    loop = {"name": active_loop} if active_loop else {}
+    return Tracker("test-user", values, latest, events, False, None, loop, "action_listen")
+
+
+def run(action: Action, t: Tracker) -> tuple:
     dispatcher = CollectingDispatcher()
-    events = asyncio.run(action.run(dispatcher, tracker, {}))
-    assert events == []
-    return dispatcher.messages
+    events = asyncio.run(action.run(dispatcher, t, DOMAIN))
+    return dispatcher.messages, events
 
 
-def test_general_contact_lists_sourced_contacts(tracker: Tracker) -> None:
-    text = run(ActionGeneralContact(), tracker)[0]["text"]
-    assert "Wirtschaftsförderung" in text
-    assert "Behördennummer 115" in text and "https://www.115.de" in text
-    assert "Stand: " in text
+def slots_of(events: List[Dict[str, Any]]) -> Dict[str, Any]:
+    return {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
 
 
-def test_general_contact_with_broken_directory_says_so(
-    tracker: Tracker, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> None:
-    broken = tmp_path / "allgemein.yml"
-    broken.write_text("contacts: [\n", encoding="utf-8")
-    monkeypatch.setattr(general_contact, "load_general_contacts", lambda: load_general_contacts(broken))
-    assert run(ActionGeneralContact(), tracker)[0]["text"] == messages.TECHNICAL_PROBLEM
+# --- place slots (every turn) ---------------------------------------------------------------
+
+def test_place_in_a_message_sets_canonical_place_kreis_and_land() -> None:
+    _, events = run(ValidatePlaceSlots(), tracker("Ich will in borna gründen", set_this_turn={"ort": "borna"}))
+    slots = slots_of(events)
+    assert (slots["ort"], slots["kreis"], slots["land"], slots["ort_status"]) == \
+        ("Borna", "Landkreis Leipzig", "Sachsen", "found")
+
+
+def test_university_sets_its_town() -> None:
+    _, events = run(ValidatePlaceSlots(), tracker("an der TU Ilmenau", set_this_turn={"hochschule": "TU Ilmenau"}))
+    slots = slots_of(events)
+    assert slots["ort"] == "Ilmenau" and slots["land"] == "Thüringen"
+
+
+# --- find contact -----------------------------------------------------------------------------
+
+def test_found_contacts_with_reason_and_stand() -> None:
+    messages_, _ = run(ActionFindContact(), tracker(slots={"ort": "Borna", "ort_status": "found", "thema": None}))
+    text = messages_[0]["text"]
+    assert "Landkreis Leipzig" in text and "dort liegt Borna" in text and "Stand:" in text
+    assert "https://" in text
+
+
+def test_topic_changes_the_contacts() -> None:
+    text = run(ActionFindContact(), tracker(slots={"ort": "Jena", "ort_status": "found",
+                                                   "thema": "foerderung"}))[0][0]["text"]
+    assert text.index("Aufbaubank") < text.index("JenaWirtschaft")
+
+
+def test_outside_region_names_nationwide_contacts() -> None:
+    text = run(ActionFindContact(), tracker(slots={"ort": "München", "ort_status": "outside"}))[0][0]["text"]
+    assert "außerhalb" in text and "115" in text
+
+
+def test_unknown_after_second_try_offers_land_level_contacts() -> None:
+    text = run(ActionFindContact(), tracker(slots={"ort": "Atlantis", "ort_status": "unknown",
+                                                   "land": None}))[0][0]["text"]
+    assert "Atlantis" in text and "Landesebene" in text
+    assert "Sächsische Aufbaubank" in text or "Amt24" in text
+
+
+def test_database_missing_gives_clear_answer(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("GL_DIRECTORY_DB", str(tmp_path / "missing.db"))
+    messages_, _ = run(ActionFindContact(), tracker(slots={"ort": "Jena", "ort_status": "found"}))
+    assert messages_[0]["text"] == messages.TECHNICAL_PROBLEM
+
+
+def validate_contact_form(text: str, slots: Dict[str, Any]) -> Dict[str, Any]:
+    t = tracker(text, "inform", slots={**slots, "requested_slot": "ort"}, active_loop="contact_form")
+    return slots_of(run(ValidateContactForm(), t)[1])
+
+
+def test_form_takes_a_typed_place_even_with_a_typo() -> None:
+    slots = validate_contact_form("Magdebrug", {})
+    assert slots["ort"] == "Magdeburg" and slots["ort_status"] == "found"
+
+
+def test_form_asks_again_once_then_gives_up_gracefully() -> None:
+    first = validate_contact_form("Atlantis", {})
+    assert first["ort"] is None and first["ort_versuche"] == 1
+    second = validate_contact_form("Atlantis", {"ort_versuche": 1.0})
+    assert second["ort"] == "Atlantis" and second["ort_status"] == "unknown"
+
+
+def test_ask_action_asks_which_place_when_ambiguous() -> None:
+    messages_, _ = run(ActionAskOrt(), tracker(slots={"ort_status": "ambiguous",
+                                                      "ort_kandidaten": ["Neustadt A", "Neustadt B"]}))
+    assert messages_[0]["text"] == "Welchen Ort meinen Sie?"
+    assert [b["title"] for b in messages_[0]["buttons"]] == ["Neustadt A", "Neustadt B"]
+
+
+# --- funding finder ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text, slot, value", [
+    ("Sachsen-Anhalt", "foerder_land", "Sachsen-Anhalt"),
+    ("thueringen", "foerder_land", "Thüringen"),
+    ("Vor der Gründung", "foerder_phase", "idee"),
+    ("wir wachsen gerade", "foerder_phase", "wachstum"),
+    ("lieber ein darlehen", "foerder_art", "Kredit"),
+    ("Zuschuss", "foerder_art", "Zuschuss"),
+])
+def test_answers_are_understood(text: str, slot: str, value: str) -> None:
+    assert match_words(text, slot) == value
+
+
+def validate_funding(text: str, requested: Optional[str], slots: Optional[Dict[str, Any]] = None) -> Dict[str, Any]:
+    t = tracker(text, "inform", slots={**(slots or {}), "requested_slot": requested}, active_loop="funding_form")
+    return slots_of(run(ValidateFundingForm(), t)[1])
+
+
+def test_what_was_said_before_is_not_asked_again() -> None:
+    slots = validate_funding("Ich suche einen Kredit", None, {"land": "Sachsen"})
+    assert slots["foerder_land"] == "Sachsen" and slots["foerder_art"] == "Kredit"
+    assert "foerder_phase" not in slots
+
+
+def test_skip_and_unclear_answers() -> None:
+    assert validate_funding("Überspringen", "foerder_phase")["foerder_phase"] == "egal"
+    unclear = validate_funding("blau", "foerder_phase")
+    assert unclear == {"foerder_phase": None, "foerder_unklar": "foerder_phase"}
+    assert validate_funding("blau", "foerder_phase", {"foerder_unklar": "foerder_phase"})["foerder_phase"] == "egal"
+
+
+def test_funding_results_list_programmes_with_links_and_stand() -> None:
+    messages_, events = run(ActionFundingResults(), tracker(slots={
+        "foerder_land": "Thüringen", "foerder_phase": "egal", "foerder_art": "Zuschuss"}))
+    text = messages_[0]["text"]
+    assert "Gründungsprämie" in text and "https://" in text and "Stand:" in text
+    assert "Sachsen-Anhalt" not in text
+    assert slots_of(events)["foerder_art"] is None  # next search starts fresh
+
+
+# --- callback request -------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text, ok", [("anna@example.de", True), ("+49 341 1234567", True), ("0341/123456", True),
+                                      ("12", False), ("anna@", False), ("ruf mich an", False)])
+def test_contact_validation(text: str, ok: bool) -> None:
+    assert (valid_contact(text) is not None) == ok
+
+
+@pytest.mark.parametrize("text, name", [("Anna Schmidt", "Anna Schmidt"), ("ich heiße Jörg Müller-Lüdenscheidt",
+                                        "Jörg Müller-Lüdenscheidt"), ("0341 1234", None), ("a@b.de", None)])
+def test_name_validation(text: str, name: Optional[str]) -> None:
+    assert valid_name(text) == name
+
+
+def test_declined_consent_ends_the_form_and_stores_nothing(tmp_path: Path) -> None:
+    t = tracker("Nein", "deny", slots={"requested_slot": "rueckruf_einwilligung"}, active_loop="callback_form")
+    slots = slots_of(run(ValidateCallbackForm(), t)[1])
+    assert slots["rueckruf_einwilligung"] is False
+    messages_, _ = run(ActionSubmitCallback(), tracker(slots={"rueckruf_einwilligung": False}))
+    assert messages_[0]["response"] == "utter_callback_declined"
+    assert list_requests(tmp_path / "rueckrufe.db", 90) == []
+
+
+def test_completed_request_is_stored_confirmed_and_cleared(tmp_path: Path) -> None:
+    slots = {"rueckruf_einwilligung": True, "rueckruf_name": "Anna Schmidt", "rueckruf_kontakt": "0341 123456",
+             "rueckruf_thema": "Förderung", "ort": "Borna", "ort_status": "found"}
+    messages_, events = run(ActionSubmitCallback(), tracker(slots=slots))
+    text = messages_[0]["text"]
+    assert "R-1" in text and "Anna Schmidt" in text and "0341 123456" in text and "Borna" in text
+    assert "Landkreis Leipzig" in text  # who is responsible there
+    [stored] = list_requests(tmp_path / "rueckrufe.db", 90)
+    assert (stored.name, stored.contact, stored.place) == ("Anna Schmidt", "0341 123456", "Borna")
+    assert all(v is None for k, v in slots_of(events).items() if k.startswith("rueckruf_"))
+
+
+def test_cancel_stops_the_form_and_forgets_the_answers() -> None:
+    messages_, events = run(ActionCancelForm(), tracker("abbrechen", "cancel",
+                                                        slots={"rueckruf_name": "Anna"}, active_loop="callback_form"))
+    assert messages_[0]["response"] == "utter_cancelled"
+    assert {"event": "active_loop", "name": None} in [{k: e.get(k) for k in ("event", "name")} for e in events]
+    assert slots_of(events)["rueckruf_name"] is None

@@ -40,14 +40,17 @@ def test_unknown_spacy_base_is_a_clear_error() -> None:
 
 
 def test_model_fingerprint_changes_with_training_data(tmp_path, monkeypatch) -> None:
-    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "nlu").mkdir(parents=True)
+    (tmp_path / "data" / "directory").mkdir()
     (tmp_path / "config.yml").write_text("language: de\n")
     (tmp_path / "domain.yml").write_text("version: '3.1'\n")
-    nlu = tmp_path / "data" / "nlu.yml"
+    nlu = tmp_path / "data" / "nlu" / "core.yml"
     nlu.write_text("nlu: []\n")
     monkeypatch.setattr(train, "PROJECT_ROOT", tmp_path)
     first = train.fingerprint()
     assert train.fingerprint() == first
+    (tmp_path / "data" / "directory" / "kammern.yml").write_text("kammern: []\n")
+    assert train.fingerprint() == first  # a contact fix needs `bot verzeichnis`, not a new model
     nlu.write_text("nlu:\n- intent: greet\n  examples: |\n    - hallo\n")
     assert train.fingerprint() != first
 

@@ -41,14 +41,10 @@ def choose_base(requested: str) -> str:
 
 
 def entity_patterns() -> List[Dict[str, Any]]:
-    """Phrase patterns (matched case-insensitively) for every Land and city spelling."""
-    from bot.directory.regions import ENTITY, load_laender
+    """Phrase patterns for places, universities and topics, generated from the contact directory."""
+    from bot.directory.generate import entity_patterns as directory_patterns
 
-    return [
-        {"label": ENTITY, "pattern": spelling, "id": land.name}
-        for land in load_laender()
-        for spelling in land.spellings
-    ]
+    return directory_patterns()
 
 
 def fingerprint(base: str, patterns: List[Dict[str, Any]]) -> str:

@@ -42,9 +42,11 @@ def test_off_topic_gets_scope_and_general_contact_not_a_faq(stack: Stack, questi
     assert "Stand:" not in answer  # no random FAQ answer
 
 
-def test_contact_request_runs_the_custom_action(stack: Stack) -> None:
-    answer = texts(say(stack, sender(), "Ich möchte persönlich beraten werden"))
-    assert "Behördennummer 115" in answer and "Stand:" in answer
+def test_contact_request_asks_for_the_place_then_names_contacts(stack: Stack) -> None:
+    user = sender()
+    assert "Ort oder Landkreis" in texts(say(stack, user, "Ich möchte persönlich beraten werden"))
+    answer = texts(say(stack, user, "Plauen"))
+    assert "Vogtlandkreis" in answer and "Stand:" in answer
 
 
 def test_start_over_restarts(stack: Stack) -> None:

@@ -226,7 +226,7 @@ def test_conversation_with_links_buttons_reload_and_reset(
     answer.get_by_role("button", name="Wer ist bei mir zuständig?").click()
     expect(user_messages(page).last).to_have_text("Sie: Wer ist bei mir zuständig?")
     follow_up = wait_for_answer(page, before)
-    expect(follow_up).to_contain_text("115")
+    expect(follow_up).to_contain_text("Ort oder Landkreis")  # the contact search asks for the place
     expect(follow_up).not_to_contain_text(UNREACHABLE)
 
     # reload: same conversation (sender id and history), still open
@@ -239,7 +239,7 @@ def test_conversation_with_links_buttons_reload_and_reset(
     tracker = requests.get(f"{stack.settings.rasa_url}/conversations/{sender}/tracker",
                            params={"token": stack.token}, timeout=30).json()
     assert [e["text"] for e in tracker["events"] if e["event"] == "user"] == [
-        QUESTION, "Wer ist bei mir zuständig?"]
+        QUESTION, '/contact_human{"thema": "gewerbe"}']  # the button's payload was sent, its title shown
 
     # "Neues Gespräch": new sender id, empty history, notice shown again
     dialog(page).get_by_role("button", name="Neues Gespräch").click()
@@ -272,11 +272,12 @@ def test_everything_works_by_keyboard(page: "Page", page_errors: List[str], site
     expect(answer).to_contain_text("Gewerbeamt")
     assert active(page)["cls"] == "glw-input"  # still typing-ready
 
-    # Shift+Tab from the input reaches the answer's last button; Enter presses it
+    # Shift+Tab from the input reaches the last button (the 👍/👎 question after an FAQ answer)
     page.keyboard.press("Shift+Tab")
     focused = active(page)
     assert focused["cls"] == "glw-choice", focused
-    titles = answer.locator(".glw-choice").all_inner_texts()
+    titles = bot_messages(page).last.locator(".glw-choice").all_inner_texts()
+    assert titles == ["👍 Ja", "👎 Nein"]
     assert focused["text"] == titles[-1]
     before = bot_messages(page).count()
     page.keyboard.press("Enter")

@@ -1,0 +1,1 @@
+"""Werkzeuge für die Redaktion: Daten prüfen (`bot check`) und Qualitätsbericht (`bot report`)."""
