@@ -26,12 +26,14 @@ CHROMIUM := /usr/bin/chromium
 TG_EMULATOR := tests/e2e/telegram_emulator
 TG_EMULATOR_STAMP := $(TG_EMULATOR)/node_modules/.package-lock.json
 
-.PHONY: help install pipeline train run chat test test-unit test-widget test-telegram telegram bench cv clean
+.PHONY: help install pipeline directory check train run chat test test-unit test-widget test-telegram telegram bench cv clean
 
 help:
 	@echo "make run    – Bot starten (Rasa + Aktionsserver auf 127.0.0.1, SQLite)"
 	@echo "make test   – alle Tests (Unit, Datenprüfung, Gesprächstests, End-to-End)"
 	@echo "make chat   – im Terminal mit dem laufenden Bot chatten"
+	@echo "make directory – Kontaktverzeichnis aus data/directory/ neu bauen (= bot verzeichnis)"
+	@echo "make check  – Daten prüfen wie die Redaktion (= bot check)"
 	@echo "make test-widget – nur die Tests des Website-Widgets (Chromium)"
 	@echo "make test-telegram – nur die Telegram-Tests (Emulator telegram-test-api)"
 	@echo "make telegram – nur die Telegram-Brücke starten (TELEGRAM_BOT_TOKEN nötig)"
@@ -52,6 +54,12 @@ $(PIPELINE_STAMP): $(INSTALL_STAMP) bot/nlp/build_pipeline.py
 	$(PY) -m bot.nlp.build_pipeline
 
 pipeline: $(PIPELINE_STAMP)
+
+directory: install
+	$(PY) -m bot.cli verzeichnis
+
+check: install
+	$(PY) -m bot.cli check
 
 train: pipeline
 	$(PY) -m bot.train
@@ -90,6 +98,7 @@ cv: train
 	rm -rf results/cv
 	$(PY) -m rasa test nlu --nlu data/nlu --config config.yml --cross-validation --folds 5 --out results/cv > results-cv.log 2>&1 || { tail -40 results-cv.log; exit 1; }
 	$(PY) -m bot.nlu_quality --results results/cv --markdown docs/nlu-quality.md
+	$(PY) -m bot.cli report --results results/cv --out results/bericht.html
 
 clean:
 	rm -rf build results var/logs

@@ -63,6 +63,10 @@ class ValidateCallbackForm(FormValidationAction):
     def name(self) -> Text:
         return "validate_callback_form"
 
+    def domain_slots(self, domain: DomainDict) -> List[Text]:
+        """Fixed list, so Rasa need not send the whole domain with every call (selective domain)."""
+        return [*PERSONAL, "ort"]
+
     async def required_slots(self, domain_slots: List[Text], dispatcher: CollectingDispatcher,
                              tracker: Tracker, domain: DomainDict) -> List[Text]:
         if tracker.get_slot("rueckruf_einwilligung") is False:

@@ -20,7 +20,7 @@ from actions.place_slots import lookup, place_slots
 from bot import messages
 from bot.config import load_settings
 from bot.directory.contacts import TOPIC_LABELS, ContactResult, find_contacts, land_contacts, nationwide
-from bot.directory.places import PlaceMatch, land_region, region_by_name
+from bot.directory.places import PlaceMatch
 from bot.directory.places import resolve as resolve_place
 from bot.directory.yaml_source import DirectoryError
 from bot.render import contact_block, oldest_stand
@@ -68,6 +68,10 @@ def validate_place_answer(value: Any, tracker: Tracker, dispatcher: CollectingDi
 class ValidateContactForm(FormValidationAction):
     def name(self) -> Text:
         return "validate_contact_form"
+
+    def domain_slots(self, domain: DomainDict) -> List[Text]:
+        """Fixed list, so Rasa need not send the whole domain with every call (selective domain)."""
+        return ["ort"]
 
     async def required_slots(self, domain_slots: List[Text], dispatcher: CollectingDispatcher,
                              tracker: Tracker, domain: DomainDict) -> List[Text]:
@@ -145,18 +149,17 @@ class ActionFindContact(Action):
                   domain: DomainDict) -> List[EventType]:
         db = load_settings().directory_db
         topic = topic_of(tracker)
-        status = tracker.get_slot("ort_status")
         ort = tracker.get_slot("ort")
-        reset = [SlotSet("ort_versuche", 0.0), SlotSet("ort_kandidaten", None)]
+        reset = [SlotSet("ort_versuche", 0.0), SlotSet("ort_kandidaten", None), SlotSet("ort_status", None)]
         try:
-            if status == "outside":
+            match = self._match(db, tracker, ort)
+            if match is not None and match.status == "outside":
                 contacts = nationwide(db)
                 dispatcher.utter_message(
-                    text=f"{ort} liegt außerhalb meiner Region – ich kenne die Ansprechpartner in Sachsen, "
-                         f"Sachsen-Anhalt und Thüringen. Bundesweit helfen Ihnen:\n{_render(contacts)}\n"
+                    text=f"{match.outside_name} liegt außerhalb meiner Region – ich kenne die Ansprechpartner in "
+                         f"Sachsen, Sachsen-Anhalt und Thüringen. Bundesweit helfen Ihnen:\n{_render(contacts)}\n"
                          f"Vor Ort: die Wirtschaftsförderung Ihrer Stadt und Ihre IHK oder Handwerkskammer.")
                 return reset
-            match = self._match(db, tracker, ort)
             if match is None or match.region is None:
                 return reset + self._land_level(dispatcher, db, tracker, topic, ort)
             contacts = find_contacts(db, topic, match.region, match.institution)
@@ -167,6 +170,8 @@ class ActionFindContact(Action):
             if match.region.kind == "land":
                 text += "\nFür die Wirtschaftsförderung vor Ort nennen Sie mir Ihre Stadt oder Ihren Landkreis."
             dispatcher.utter_message(text=text, buttons=_follow_up_buttons(topic))
+            region = match.region
+            return reset + [SlotSet("ort", region.name), SlotSet("kreis", region.kreis), SlotSet("land", region.land)]
         except DirectoryError as error:
             logger.error("contact directory unavailable: %s", error)
             dispatcher.utter_message(text=messages.TECHNICAL_PROBLEM)
@@ -174,14 +179,17 @@ class ActionFindContact(Action):
 
     @staticmethod
     def _match(db: Any, tracker: Tracker, ort: Optional[str]) -> Optional[PlaceMatch]:
-        if tracker.get_slot("ort_status") != "found" or not ort:
-            return None
-        if tracker.get_slot("hochschule"):
-            match = resolve_place(str(tracker.get_slot("hochschule")), db)
+        """The university if one was named, else the place – resolved again, so a place remembered
+        from an earlier question (set by the NLU, not yet checked) works as well."""
+        university = tracker.get_slot("hochschule")
+        if university:
+            match = resolve_place(str(university), db)
             if match.institution is not None:
                 return match
-        region = region_by_name(str(ort), db)
-        return PlaceMatch("found", region=region) if region else None
+        if not ort or tracker.get_slot("ort_status") in ("unknown", "unavailable"):
+            return None
+        match = resolve_place(str(ort), db)
+        return match if match.status in ("found", "outside") else None
 
     @staticmethod
     def _land_level(dispatcher: CollectingDispatcher, db: Any, tracker: Tracker, topic: str,

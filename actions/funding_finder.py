@@ -73,6 +73,10 @@ class ValidateFundingForm(FormValidationAction):
     def name(self) -> Text:
         return "validate_funding_form"
 
+    def domain_slots(self, domain: DomainDict) -> List[Text]:
+        """Fixed list, so Rasa need not send the whole domain with every call (selective domain)."""
+        return list(SLOTS)
+
     def _extract(self, slot: str, tracker: Tracker) -> Dict[Text, Any]:
         if tracker.get_slot(slot) is not None or _cancelled(tracker):
             return {}

@@ -1,18 +1,13 @@
-"""Place slots for every turn: a place or university in a message → canonical ``ort``, ``kreis``, ``land``.
+"""Place slots for the forms: a place or university → canonical ``ort``, ``kreis``, ``land``.
 
-``action_validate_slot_mappings`` runs after each user message that set ``ort`` or ``hochschule``,
-so FAQ answers can be tailored to the Land and the contact form knows the Kreis.
+(The Land for FAQ answers comes from the NLU pipeline, bot/nlp/place_land.py – no action call
+per message.)
 """
 
 from __future__ import annotations
 
 import logging
 from typing import Any, Dict, Optional, Text
-
-from rasa_sdk import Tracker
-from rasa_sdk.executor import CollectingDispatcher
-from rasa_sdk.forms import ValidationAction
-from rasa_sdk.types import DomainDict
 
 from bot.config import load_settings
 from bot.directory.places import PlaceMatch, resolve
@@ -47,25 +42,3 @@ def place_slots(match: PlaceMatch) -> Dict[Text, Any]:
     if match.status == "ambiguous":
         return {"ort_status": "ambiguous", "ort_kandidaten": [r.name for r in match.candidates]}
     return {"ort_status": "unknown"}
-
-
-class ValidatePlaceSlots(ValidationAction):
-    def name(self) -> Text:
-        return "action_validate_slot_mappings"
-
-    async def validate_ort(self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
-                           domain: DomainDict) -> Dict[Text, Any]:
-        match = lookup(slot_value)
-        if match is None:
-            return {}
-        slots = place_slots(match)
-        if match.status in ("ambiguous", "unknown"):
-            slots["ort"] = slot_value  # keep what was said; the forms ask back
-        return slots
-
-    async def validate_hochschule(self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
-                                  domain: DomainDict) -> Dict[Text, Any]:
-        match = lookup(slot_value)
-        if match is None or match.institution is None:
-            return {}
-        return place_slots(match)

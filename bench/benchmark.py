@@ -62,7 +62,9 @@ MESSAGES: list[str] = [
     "Wie wird das Wetter in Leipzig?",
     "gewerbe anmelden kosten",
     "Ich möchte persönlich beraten werden",
+    "Borna",  # the contact form asked for the place
     "bist du ein bot?",
+    "Wo bekomme ich in Jena Gründungsberatung?",
     "tschüss",
     "kleinunternehmer grenze",
 ]

@@ -6,20 +6,18 @@ from pathlib import Path
 from typing import Any, Dict, List, Optional
 
 import pytest
-import yaml
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.callback import ActionCancelForm, ActionSubmitCallback, ValidateCallbackForm, valid_contact, valid_name
 from actions.find_contact import ActionAskOrt, ActionFindContact, ValidateContactForm
 from actions.funding_finder import ActionFundingResults, ValidateFundingForm, match_words
-from actions.place_slots import ValidatePlaceSlots
 from bot import messages
-from bot.config import PROJECT_ROOT
 from bot.directory.build import build
 from bot.directory.callbacks import list_requests
 
-DOMAIN: Dict[str, Any] = yaml.safe_load((PROJECT_ROOT / "domain.yml").read_text(encoding="utf-8"))
+# endpoints.yml enables Rasa's selective domain: actions get no domain, as here.
+DOMAIN: Dict[str, Any] = {}
 
 
 @pytest.fixture(scope="module")
@@ -56,25 +54,29 @@ def slots_of(events: List[Dict[str, Any]]) -> Dict[str, Any]:
     return {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
 
 
-# --- place slots (every turn) ---------------------------------------------------------------
+# --- the Land for FAQ answers: an NLU component, no action call per message -------------------
 
-def test_place_in_a_message_sets_canonical_place_kreis_and_land() -> None:
-    _, events = run(ValidatePlaceSlots(), tracker("Ich will in borna gründen", set_this_turn={"ort": "borna"}))
-    slots = slots_of(events)
-    assert (slots["ort"], slots["kreis"], slots["land"], slots["ort_status"]) == \
-        ("Borna", "Landkreis Leipzig", "Sachsen", "found")
+def test_place_entity_adds_its_land() -> None:
+    from rasa.shared.nlu.training_data.message import Message
 
+    from bot.nlp.place_land import PlaceLandExtractor, place_to_land_table
 
-def test_university_sets_its_town() -> None:
-    _, events = run(ValidatePlaceSlots(), tracker("an der TU Ilmenau", set_this_turn={"hochschule": "TU Ilmenau"}))
-    slots = slots_of(events)
-    assert slots["ort"] == "Ilmenau" and slots["land"] == "Thüringen"
+    table = place_to_land_table()
+    assert table["borna"] == "Sachsen" and table["halle"] == "Sachsen-Anhalt" and table["thueringen"] == "Thüringen"
+    extractor = PlaceLandExtractor(None, None, table)  # type: ignore[arg-type]
+    message = Message(data={"text": "gewerbe anmelden in Borna", "entities": [
+        {"entity": "ort", "value": "Borna", "start": 19, "end": 24}]})
+    extractor.process([message])
+    assert {"entity": "land", "value": "Sachsen"}.items() <= message.get("entities")[-1].items()
+    outside = Message(data={"text": "in München", "entities": [{"entity": "ort", "value": "München"}]})
+    extractor.process([outside])
+    assert [e["entity"] for e in outside.get("entities")] == ["ort"]
 
 
 # --- find contact -----------------------------------------------------------------------------
 
 def test_found_contacts_with_reason_and_stand() -> None:
-    messages_, _ = run(ActionFindContact(), tracker(slots={"ort": "Borna", "ort_status": "found", "thema": None}))
+    messages_, _ = run(ActionFindContact(), tracker(slots={"ort": "Borna", "thema": None}))
     text = messages_[0]["text"]
     assert "Landkreis Leipzig" in text and "dort liegt Borna" in text and "Stand:" in text
     assert "https://" in text
