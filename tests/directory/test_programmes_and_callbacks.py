@@ -44,6 +44,7 @@ def test_callback_stored_listed_and_marked_done(tmp_path: Path) -> None:
                    place="Borna", responsible="Wirtschaftsförderung", retention_days=90)
     [request] = list_requests(db, 90)
     assert (request.id, request.name, request.place) == (number, "Anna Schmidt", "Borna")
+    assert db.stat().st_mode & 0o077 == 0  # personal data: no access for group or others
     assert mark_done(db, number) and not mark_done(db, number)
     assert list_requests(db, 90) == []
     [done] = list_requests(db, 90, include_done=True)
