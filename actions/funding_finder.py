@@ -49,6 +49,8 @@ KIND_WORDS: Tuple[Tuple[str, str], ...] = (
     (r"\bberatung\b|\bcoaching\b", "Beratung"),
 )
 WORDS = {"foerder_land": LAND_WORDS, "foerder_phase": PHASE_WORDS, "foerder_art": KIND_WORDS}
+FOLLOW_UP = [{"title": "Wer berät mich dazu?", "payload": '/contact_human{"thema": "foerderung"}'},
+             {"title": "Neue Suche", "payload": "/find_funding"}]
 PHASE_LABELS = {"idee": "vor der Gründung", "gruendung": "in der Gründung", "wachstum": "im Wachstum"}
 
 
@@ -153,15 +155,13 @@ class ActionFundingResults(Action):
             dispatcher.utter_message(
                 text=f"Dazu{summary} finde ich kein Programm in meiner Liste. Die Förderdatenbank des Bundes "
                      f"(https://www.foerderdatenbank.de) und die Förderbank Ihres Landes helfen weiter.",
-                buttons=[{"title": "Neue Suche", "payload": "/find_funding"},
-                         {"title": "Wer berät mich?", "payload": '/find_contact{"thema": "foerderung"}'}])
+                buttons=FOLLOW_UP)
             return self._reset()
         lines = "\n".join(_programme_line(p) for p in found)
         dispatcher.utter_message(
             text=f"Passende Programme{summary}:\n{lines}\nBeträge laut Quelle; Bedingungen vor dem Antrag "
                  f"prüfen. {oldest_stand(p.verified for p in found)}",
-            buttons=[{"title": "Wer berät mich dazu?", "payload": '/find_contact{"thema": "foerderung"}'},
-                     {"title": "Neue Suche", "payload": "/find_funding"}])
+            buttons=FOLLOW_UP)
         return self._reset()
 
     @staticmethod

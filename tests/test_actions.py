@@ -128,6 +128,7 @@ def test_ask_action_asks_which_place_when_ambiguous() -> None:
                                                       "ort_kandidaten": ["Neustadt A", "Neustadt B"]}))
     assert messages_[0]["text"] == "Welchen Ort meinen Sie?"
     assert [b["title"] for b in messages_[0]["buttons"]] == ["Neustadt A", "Neustadt B"]
+    assert messages_[0]["buttons"][0]["payload"] == '/inform{"ort": "Neustadt A"}'
 
 
 # --- funding finder ---------------------------------------------------------------------------
@@ -212,3 +213,26 @@ def test_cancel_stops_the_form_and_forgets_the_answers() -> None:
     assert messages_[0]["response"] == "utter_cancelled"
     assert {"event": "active_loop", "name": None} in [{k: e.get(k) for k in ("event", "name")} for e in events]
     assert slots_of(events)["rueckruf_name"] is None
+
+
+def test_buttons_sent_by_actions_name_intents_and_entities_of_the_domain() -> None:
+    """A payload like /contact_human{"thema": …} only works if the domain knows intent and entity."""
+    import json
+    import re
+
+    import yaml
+
+    from bot.config import PROJECT_ROOT
+
+    domain = yaml.safe_load((PROJECT_ROOT / "domain.yml").read_text(encoding="utf-8"))
+    payloads = []
+    for path in (PROJECT_ROOT / "actions").glob("*.py"):
+        payloads += re.findall(r"""["']payload["']:\s*["'](/\w+(?:\{[^'\n]*\})?)["']""",
+                               path.read_text(encoding="utf-8"))
+    payloads += [b["payload"] for m in run(ActionFundingResults(), tracker(slots={
+        "foerder_land": "Sachsen", "foerder_phase": "egal", "foerder_art": "egal"}))[0] for b in m.get("buttons", [])]
+    assert "/find_funding" in payloads and '/contact_human{"thema": "foerderung"}' in payloads
+    for payload in payloads:
+        match = re.fullmatch(r"/(\w+)(\{.*\})?", payload)
+        assert match and match.group(1) in domain["intents"], payload
+        assert set(json.loads(match.group(2) or "{}")) <= set(domain["entities"]), payload
