@@ -16,6 +16,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.find_contact import place_from_text, validate_place_answer
+from actions.place_slots import LEAVE_FORM, latest_intent
 from bot import messages
 from bot.config import load_settings
 from bot.directory.callbacks import store
@@ -74,8 +75,7 @@ class ValidateCallbackForm(FormValidationAction):
         return domain_slots
 
     def _answer(self, tracker: Tracker, slot: str) -> Optional[str]:
-        intent = ((tracker.latest_message or {}).get("intent") or {}).get("name")
-        if tracker.get_slot("requested_slot") != slot or intent in ("cancel", "start_over"):
+        if tracker.get_slot("requested_slot") != slot or latest_intent(tracker) in LEAVE_FORM:
             return None  # the form takes nothing; the cancel/restart rule answers
         return ((tracker.latest_message or {}).get("text") or "").strip()[:300] or None
 
@@ -84,7 +84,7 @@ class ValidateCallbackForm(FormValidationAction):
         text = self._answer(tracker, "rueckruf_einwilligung")
         if text is None:
             return {}
-        intent = ((tracker.latest_message or {}).get("intent") or {}).get("name")
+        intent = latest_intent(tracker)
         if YES.match(text) or intent == "affirm":
             return {"rueckruf_einwilligung": True}
         if NO.match(text) or intent == "deny":

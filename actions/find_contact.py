@@ -16,7 +16,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.place_slots import lookup, place_slots
+from actions.place_slots import LEAVE_FORM, latest_intent, lookup, place_slots
 from bot import messages
 from bot.config import load_settings
 from bot.directory.contacts import TOPIC_LABELS, ContactResult, find_contacts, land_contacts, nationwide
@@ -34,12 +34,12 @@ ASK_PLACE = ("In welchem Ort oder Landkreis gründen Sie? (z. B. „Borna“, �
 
 # Intents that mean "something else" while a form waits for an answer: the form then takes
 # nothing, Rasa lets the rules answer (cancel, restart, another request, an FAQ question).
-INTERRUPTIONS = frozenset({"cancel", "start_over", "find_funding", "request_callback", "faq", "help", "greet",
-                           "goodbye", "thanks", "bot_challenge", "out_of_scope", "other_language"})
+INTERRUPTIONS = LEAVE_FORM | {"find_funding", "request_callback", "faq", "help", "greet", "goodbye", "thanks",
+                              "bot_challenge", "out_of_scope", "other_language"}
 
 
 def interrupted(tracker: Tracker) -> bool:
-    return ((tracker.latest_message or {}).get("intent") or {}).get("name") in INTERRUPTIONS
+    return latest_intent(tracker) in INTERRUPTIONS
 
 
 def place_from_text(tracker: Tracker) -> Optional[Text]:

@@ -16,6 +16,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.place_slots import LEAVE_FORM, latest_intent
 from bot import messages
 from bot.config import load_settings
 from bot.directory.programmes import ANY, ProgrammeResult, find_programmes
@@ -64,7 +65,7 @@ def match_words(text: str, slot: str) -> Optional[str]:
 
 def _cancelled(tracker: Tracker) -> bool:
     """Answers are plain words, so only leaving the finder counts as an interruption here."""
-    return ((tracker.latest_message or {}).get("intent") or {}).get("name") in ("cancel", "start_over")
+    return latest_intent(tracker) in LEAVE_FORM
 
 
 def _latest_text(tracker: Tracker) -> str:

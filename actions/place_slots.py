@@ -9,11 +9,20 @@ from __future__ import annotations
 import logging
 from typing import Any, Dict, Optional, Text
 
+from rasa_sdk import Tracker
+
 from bot.config import load_settings
 from bot.directory.places import PlaceMatch, resolve
 from bot.directory.yaml_source import DirectoryError
 
 logger = logging.getLogger(__name__)
+
+# Intents that end a form at any step (rules in data/rules.yml answer them once the form takes nothing).
+LEAVE_FORM = frozenset({"cancel", "start_over"})
+
+
+def latest_intent(tracker: Tracker) -> Optional[str]:
+    return ((tracker.latest_message or {}).get("intent") or {}).get("name")
 
 
 def lookup(text: Optional[str]) -> Optional[PlaceMatch]:

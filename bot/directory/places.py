@@ -95,9 +95,13 @@ def _index_cached(db_path: str, mtime: float) -> _Index:
 
 def index(db_path: Path) -> _Index:
     """Cached per database file version, so a rebuilt directory is picked up without a restart."""
-    with connect(db_path):  # raises a clear DirectoryError when missing/broken
-        pass
-    return _index_cached(str(db_path), db_path.stat().st_mtime)
+    try:
+        version = db_path.stat().st_mtime
+    except FileNotFoundError:
+        with connect(db_path):  # raises the clear "fehlt – bot verzeichnis" error
+            pass
+        raise
+    return _index_cached(str(db_path), version)
 
 
 def _prefer(regions: List[Region]) -> List[Region]:

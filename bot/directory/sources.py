@@ -14,6 +14,7 @@ from typing import Any, Dict, List, Optional, Tuple
 import yaml
 
 from bot.config import PROJECT_ROOT
+from bot.directory.text import fold
 from bot.directory.yaml_source import DirectoryError, entries, require
 
 DIRECTORY_DIR = PROJECT_ROOT / "data" / "directory"
@@ -141,8 +142,6 @@ def _one_of(where: str, value: Any, allowed: Tuple[str, ...], key: str) -> str:
 
 
 def _key(*parts: str) -> str:
-    from bot.directory.text import fold
-
     return "-".join(fold(p).replace(" ", "-") for p in parts if p)
 
 
@@ -311,8 +310,6 @@ def load_directory(directory: Path = DIRECTORY_DIR) -> Directory:
 
 
 def _cross_check(d: Directory) -> None:
-    from bot.directory.text import fold
-
     names = {p.name: p for p in d.places}
     seen: Dict[str, Place] = {}
     for place in d.places:

@@ -24,6 +24,7 @@ from rapidfuzz import fuzz, process
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from bot.config import PROJECT_ROOT
+from bot.directory.text import fold
 from bot.staff.findings import ERROR, WARNING, Finding
 
 MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
@@ -229,13 +230,11 @@ def check_faq(root: Path, docs: Docs, today: date) -> List[Finding]:
 # --- 3. example questions -------------------------------------------------------------------
 
 ANNOTATION = re.compile(r"\[([^\]]+)\](?:\([^)]*\)|\{[^}]*\})")
-FOLD = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
 
 
 def normalise(text: str) -> str:
-    """Lowercase, umlauts folded, entity markup and punctuation removed, whitespace collapsed."""
-    text = ANNOTATION.sub(r"\1", text).lower().translate(FOLD)
-    return " ".join(re.sub(r"[^\w\s]|_", " ", text).split())
+    """Lowercase, umlauts folded, entity markup and punctuation removed (bot.directory.text.fold)."""
+    return fold(ANNOTATION.sub(r"\1", text))
 
 
 def _as_trained(text: str) -> str:
