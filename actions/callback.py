@@ -157,7 +157,7 @@ class ActionSubmitCallback(Action):
             dispatcher.utter_message(text="Ihre Anfrage konnte ich leider nicht speichern – es wurde nichts "
                                           "gespeichert. " + messages.GENERAL_HELP)
             return clear
-        local = f" Zuständig vor Ort ist {responsible}." if responsible else ""
+        local = f" Zuständig vor Ort: {responsible}." if responsible else ""
         dispatcher.utter_message(
             text=f"Danke! Ihre Rückrufbitte (Nr. R-{number}) ist gespeichert:\n"
                  f"Name: {tracker.get_slot('rueckruf_name')}\nKontakt: {tracker.get_slot('rueckruf_kontakt')}\n"

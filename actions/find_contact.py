@@ -165,8 +165,8 @@ class ActionFindContact(Action):
             contacts = find_contacts(db, topic, match.region, match.institution)
             if not contacts:
                 return reset + self._land_level(dispatcher, db, tracker, topic, ort)
-            where = match.institution.name if match.institution else match.region.label
-            text = f"{TOPIC_LABELS[topic]} für {where} – zuständig sind:\n{_render(contacts)}"
+            where = f"an der {match.institution.name}" if match.institution else f"in {match.region.label}"
+            text = f"{TOPIC_LABELS[topic]} {where} – Ihre Ansprechpartner:\n{_render(contacts)}"
             if match.region.kind == "land":
                 text += "\nFür die Wirtschaftsförderung vor Ort nennen Sie mir Ihre Stadt oder Ihren Landkreis."
             dispatcher.utter_message(text=text, buttons=_follow_up_buttons(topic))

@@ -81,11 +81,11 @@ def _land_level(conn: sqlite3.Connection, kind: str, land: str, topic: str) -> L
 def _why(kind: str, row: sqlite3.Row, region: Region, topic: str) -> str:
     where = region.label
     if kind == "wf":
-        return f"Wirtschaftsförderung für {region.kreis}" + (
-            f" – dort liegt {region.name}" if region.kind == "gemeinde" else "")
+        return f"Wirtschaftsförderung, zuständig für: {region.kreis}" + (
+            f" (dort liegt {region.name})" if region.kind == "gemeinde" else "")
     if kind in ("IHK", "HWK"):
-        name = "Industrie- und Handelskammer" if kind == "IHK" else "Handwerkskammer"
-        return f"{name} für {region.kreis or where}" + (" (Handwerksbetriebe)" if kind == "HWK" else "")
+        bezirk = f"Kammerbezirk: {region.kreis or where}"
+        return bezirk if kind == "IHK" else f"{bezirk} – für Handwerksbetriebe"
     if kind == "hochschule":
         return "Gründungsservice Ihrer Hochschule"
     if kind == "netzwerk":
