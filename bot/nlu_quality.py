@@ -80,6 +80,8 @@ def render(results: Path) -> str:
     lines += [f"- {t} → {p}: {n}" for t, p, n in pairs[:10]] or ["- keine"]
     lines += ["", "Schwächste Intents (F1, Beispiele):", ""]
     lines += [f"- {label}: {f1:.3f} ({support})" for label, f1, support in weakest(intents)]
+    lines += ["", "Schwächste FAQ-Themen (F1, Beispiele):", ""]
+    lines += [f"- {label}: {f1:.3f} ({support})" for label, f1, support in weakest(responses)]
     return "\n".join(lines)
 
 

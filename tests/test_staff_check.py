@@ -48,6 +48,18 @@ def resub(root: Path, rel: str, pattern: str, new: str) -> None:
     path.write_text(text, encoding="utf-8")
 
 
+def keep_examples(root: Path, rel: str, count: int) -> None:
+    """Cut the file's first examples block down to its first `count` examples."""
+    path = root / rel
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    start = next(i for i, line in enumerate(lines) if line.strip() == "examples: |") + 1
+    end = start
+    while end < len(lines) and lines[end].lstrip().startswith("- "):
+        end += 1
+    assert end - start > count, f"{rel} has only {end - start} examples"
+    path.write_text("".join(lines[:start + count] + lines[end:]), encoding="utf-8")
+
+
 def new_findings(root: Path, before: Set[Finding], **kwargs: object) -> List[Finding]:
     """Findings that the deliberate change added (the copy may carry others' open issues)."""
     return [f for f in run_checks(root, rasa=False, **kwargs) if f not in before]  # type: ignore[arg-type]
@@ -144,10 +156,7 @@ def test_stale_stand_is_a_warning(project: Path, capsys: pytest.CaptureFixture) 
 
 def test_too_few_examples(project: Path) -> None:
     before = baseline(project)
-    text = (project / INVEST).read_text(encoding="utf-8")
-    lines = text.splitlines(keepends=True)
-    first = line_of(project, INVEST, "- Was ist der INVEST-Zuschuss")
-    (project / INVEST).write_text("".join(lines[:first - 1 + 9] + lines[first - 1 + 25:]), encoding="utf-8")
+    keep_examples(project, INVEST, 9)
     found = new_findings(project, before)
     assert where(found) == [("Fehler", INVEST, line_of(project, INVEST, "intent: faq/invest"))]
     assert "Nur 9 Beispielfragen" in found[0].message
@@ -155,9 +164,7 @@ def test_too_few_examples(project: Path) -> None:
 
 def test_twelve_examples_are_a_warning(project: Path) -> None:
     before = baseline(project)
-    lines = (project / INVEST).read_text(encoding="utf-8").splitlines(keepends=True)
-    first = line_of(project, INVEST, "- Was ist der INVEST-Zuschuss")
-    (project / INVEST).write_text("".join(lines[:first - 1 + 12] + lines[first - 1 + 25:]), encoding="utf-8")
+    keep_examples(project, INVEST, 12)
     assert [(f.level, f.message) for f in new_findings(project, before)] == [("Warnung", "Nur 12 Beispielfragen.")]
 
 
