@@ -78,10 +78,9 @@ def render(results: Path) -> str:
     pairs += confused_pairs(_load(results / "response_selection_errors.json"), "response")
     pairs.sort(key=lambda row: -row[2])
     lines += [f"- {t} → {p}: {n}" for t, p, n in pairs[:10]] or ["- keine"]
-    lines += ["", "Schwächste Intents (F1, Beispiele):", ""]
-    lines += [f"- {label}: {f1:.3f} ({support})" for label, f1, support in weakest(intents)]
-    lines += ["", "Schwächste FAQ-Themen (F1, Beispiele):", ""]
-    lines += [f"- {label}: {f1:.3f} ({support})" for label, f1, support in weakest(responses)]
+    for title, report in (("Schwächste Intents", intents), ("Schwächste FAQ-Themen", responses)):
+        lines += ["", f"{title} (F1, Beispiele):", ""]
+        lines += [f"- {label}: {f1:.3f} ({support})" for label, f1, support in weakest(report)]
     return "\n".join(lines)
 
 
