@@ -16,7 +16,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.place_slots import LEAVE_FORM, latest_intent
+from actions.place_slots import LEAVE_FORM, latest_intent, lookup
 from bot import messages
 from bot.config import load_settings
 from bot.directory.programmes import ANY, ProgrammeResult, find_programmes
@@ -63,6 +63,14 @@ def match_words(text: str, slot: str) -> Optional[str]:
     return None
 
 
+def land_of_place(text: str) -> Optional[str]:
+    """The Land of a place in the three Länder named in ``text`` (typos allowed), else ``None``."""
+    match = lookup(text)
+    if match is None or match.status != "found" or match.region is None:
+        return None
+    return match.region.land
+
+
 def _cancelled(tracker: Tracker) -> bool:
     """Answers are plain words, so only leaving the finder counts as an interruption here."""
     return latest_intent(tracker) in LEAVE_FORM
@@ -98,7 +106,13 @@ class ValidateFundingForm(FormValidationAction):
         known = tracker.get_slot("land")
         if tracker.get_slot("foerder_land") is None and known and tracker.get_slot("requested_slot") is None:
             return {"foerder_land": known}  # the place the founder named earlier
-        return self._extract("foerder_land", tracker)
+        extracted = self._extract("foerder_land", tracker)
+        if extracted.get("foerder_land") in (None, UNCLEAR) and tracker.get_slot("foerder_land") is None \
+                and not _cancelled(tracker):
+            land = land_of_place(_latest_text(tracker))
+            if land:  # a town or district, also misspelt: "Magdebrug Förderung" → Sachsen-Anhalt
+                return {"foerder_land": land}
+        return extracted
 
     @staticmethod
     def _validate(slot: str, value: Any) -> Dict[Text, Any]:

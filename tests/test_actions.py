@@ -156,6 +156,17 @@ def test_what_was_said_before_is_not_asked_again() -> None:
     assert "foerder_phase" not in slots
 
 
+@pytest.mark.parametrize("text, requested", [("Magdebrug Förderung", None), ("in magdeburg", "foerder_land"),
+                                             ("Wir sitzen in Bitterfeld-Wolfen", "foerder_land")])
+def test_a_place_also_misspelt_gives_the_land(text: str, requested: Optional[str]) -> None:
+    assert validate_funding(text, requested)["foerder_land"] == "Sachsen-Anhalt"
+
+
+def test_a_place_outside_the_three_laender_is_no_land() -> None:
+    assert validate_funding("München", "foerder_land") == {"foerder_land": None, "foerder_unklar": "foerder_land"}
+    assert "foerder_land" not in validate_funding("Förderung in München", None)
+
+
 def test_skip_and_unclear_answers() -> None:
     assert validate_funding("Überspringen", "foerder_phase")["foerder_phase"] == "egal"
     unclear = validate_funding("blau", "foerder_phase")
