@@ -39,7 +39,7 @@ help:
 	@echo "make telegram – nur die Telegram-Brücke starten (TELEGRAM_BOT_TOKEN nötig)"
 	@echo "make train  – Modell trainieren, falls sich Daten/Konfiguration geändert haben"
 	@echo "make bench  – Benchmark (Latenz, Durchsatz, Startzeit, Speicher)"
-	@echo "make cv     – NLU-Kreuzvalidierung (5-fach, dauert einige Minuten)"
+	@echo "make cv     – NLU-Kreuzvalidierung (5-fach, etwa 10 Minuten)"
 
 $(INSTALL_STAMP): pyproject.toml requirements/constraints.txt
 	@test -n "$(PYTHON_310)" || { echo "Python 3.10 nicht gefunden (siehe README: pyenv install 3.10.13)"; exit 1; }

@@ -65,12 +65,12 @@ def render(results: Path) -> str:
         "# NLU-Qualität",
         "",
         f"5-fache Kreuzvalidierung (`make cv`), Stand {date.today():%d.%m.%Y}: "
-        f"{n_intents} Intents, {n_topics} FAQ-Themen (ResponseSelector). Ziel: Makro-F1 ≥ 0,95.",
+        f"{n_intents} Intents, {n_topics} FAQ-Themen (Antwortauswahl). Ziel: Makro-F1 ≥ 0,95.",
         "",
         "| Messgröße | Wert |",
         "| --- | --- |",
     ]
-    for name, report in (("Intents, Makro-F1", intents), ("FAQ-ResponseSelector, Makro-F1", responses)):
+    for name, report in (("Intents, Makro-F1", intents), ("FAQ-Antwortauswahl, Makro-F1", responses)):
         value = macro_f1(report)
         lines.append(f"| {name} | {value:.3f} |" if value is not None else f"| {name} | – |")
     lines += ["", "Am häufigsten verwechselt (tatsächlich → vorhergesagt, Anzahl):", ""]

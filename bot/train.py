@@ -29,7 +29,8 @@ TRAINING_DATA = ("data/nlu", "data/rules.yml", "data/stories.yml")
 # data/directory/ is left out on purpose: a corrected phone number needs `bot verzeichnis`, not
 # a new model. What the model does learn from it (places, topics) reaches it through
 # data/nlu/generated/ and the spaCy build stamp, both part of the fingerprint.
-FINGERPRINT_INPUTS = ("config.yml", "domain.yml", "data/nlu", "data/rules.yml", "data/stories.yml")
+# bot/nlp holds the custom NLU components: changing their code changes what training produces.
+FINGERPRINT_INPUTS = ("config.yml", "domain.yml", "data/nlu", "data/rules.yml", "data/stories.yml", "bot/nlp")
 KEEP_MODELS = 3
 
 
@@ -38,7 +39,7 @@ def _files(paths: Iterable[str]) -> List[Path]:
     for rel in paths:
         path = PROJECT_ROOT / rel
         if path.is_dir():
-            found.extend(p for p in path.rglob("*") if p.is_file())
+            found.extend(p for p in path.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
         elif path.is_file():
             found.append(path)
     return sorted(found)

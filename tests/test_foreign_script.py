@@ -33,7 +33,7 @@ def test_non_latin_and_vietnamese_messages_are_foreign(text: str) -> None:
     "Mein Name ist Иван Петров und ich möchte in Leipzig ein Café gründen",
     "👍👍👍",
     "?!",
-    "Czy jest dofinansowanie dla nowych firm",  # Latin script: left to DIET
+    "Czy jest dofinansowanie dla nowych firm",  # Latin script: left to the intent classifier
 ])
 def test_german_english_and_latin_script_messages_are_not_flagged(text) -> None:
     assert not is_foreign_script(text)

@@ -52,7 +52,16 @@ def test_model_fingerprint_changes_with_training_data(tmp_path, monkeypatch) -> 
     (tmp_path / "data" / "directory" / "kammern.yml").write_text("kammern: []\n")
     assert train.fingerprint() == first  # a contact fix needs `bot verzeichnis`, not a new model
     nlu.write_text("nlu:\n- intent: greet\n  examples: |\n    - hallo\n")
-    assert train.fingerprint() != first
+    second = train.fingerprint()
+    assert second != first
+    component = tmp_path / "bot" / "nlp" / "linear_intent.py"
+    component.parent.mkdir(parents=True)
+    component.write_text("C = 50\n")  # the custom NLU components' code is a training input
+    third = train.fingerprint()
+    assert third != second
+    (component.parent / "__pycache__").mkdir()
+    (component.parent / "__pycache__" / "linear_intent.cpython-310.pyc").write_bytes(b"\x00")
+    assert train.fingerprint() == third  # bytecode caches are not
 
 
 def test_current_model_exists_after_training(model_path) -> None:

@@ -28,7 +28,7 @@ def test_summary_reports_macro_f1_and_confusions(tmp_path: Path) -> None:
     write_results(tmp_path)
     text = render(tmp_path)
     assert "| Intents, Makro-F1 | 0.961 |" in text
-    assert "| FAQ-ResponseSelector, Makro-F1 | 0.990 |" in text
+    assert "| FAQ-Antwortauswahl, Makro-F1 | 0.990 |" in text
     assert "- greet → faq: 2" in text and "- faq/a → faq/b: 1" in text
     assert "2 Intents, 1 FAQ-Themen" in text
     assert "Schwächste FAQ-Themen (F1, Beispiele):\n\n- faq/a: 1.000 (5)" in text

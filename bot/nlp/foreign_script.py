@@ -3,7 +3,7 @@
 A Cyrillic, Arabic or Chinese message is never German, yet a bag-of-n-grams classifier trained
 on a few dozen such examples often guesses ``inform`` or ``faq`` for an unseen greeting
 ("привет", "谢谢"). Deciding by script is exact and costs no model: Unicode names the script of
-every letter. Latin-script languages (Polish, French, Turkish …) are left to DIET, which learns
+every letter. Latin-script languages (Polish, French, Turkish …) are left to the intent classifier, which learns
 them from data/nlu/other_language.yml; only Vietnamese, whose tone letters German and English
 never use, is also recognised here.
 """
@@ -62,7 +62,7 @@ def is_foreign_script(text: Optional[str]) -> bool:
 class ForeignScriptClassifier(GraphComponent):
     """Sets ``other_language`` (confidence 1.0) for messages in a non-Latin script.
 
-    Runs after DIET and before the FallbackClassifier; the previous ranking is kept below.
+    Runs after the intent classifier and before the FallbackClassifier; the previous ranking is kept below.
     """
 
     @classmethod

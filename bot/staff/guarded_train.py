@@ -88,7 +88,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     settings = load_settings()
     settings.state_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="kandidat-", dir=settings.state_dir) as tmp:
-        print("2/3 Trainiere ein neues Modell (einige Minuten) …", flush=True)
+        print("2/3 Trainiere ein neues Modell (etwa eine Minute) …", flush=True)
         try:
             candidate = train_candidate(Path(tmp), args.force)
         except SystemExit as failure:  # bot.train reports failures this way

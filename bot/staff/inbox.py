@@ -28,7 +28,7 @@ TOPIC_NAME = re.compile(r"^[a-z0-9_]+$")
 ANNOTATION = re.compile(r"\[[^\]]*\]\s*[({]")
 NEXT_STEPS = ("Nächste Schritte:\n"
               "  bot check    prüft die Daten\n"
-              "  bot train    trainiert das neue Modell (einige Minuten)\n"
+              "  bot train    trainiert das neue Modell (etwa 2 Minuten)\n"
               "  bot reload   lädt es in den laufenden Bot")
 
 

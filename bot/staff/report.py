@@ -23,7 +23,7 @@ DEFAULT_OUT = PROJECT_ROOT / "results" / "bericht.html"
 WEAK_F1 = 0.8
 MAX_PAIRS = 15
 MISSING = ("Keine Ergebnisse der Kreuzvalidierung in {path} gefunden. "
-           "Bitte zuerst `make cv` ausführen (dauert einige Minuten), dann `bot report` erneut.")
+           "Bitte zuerst `make cv` ausführen (dauert etwa 10 Minuten), dann `bot report` erneut.")
 
 TEMPLATE = """<!DOCTYPE html>
 <html lang="de">
