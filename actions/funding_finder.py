@@ -16,7 +16,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.place_slots import LEAVE_FORM, latest_intent, lookup
+from actions.place_slots import LEAVE_FORM, latest_intent, lookup, place_slots
 from bot import messages
 from bot.config import load_settings
 from bot.directory.programmes import ANY, ProgrammeResult, find_programmes
@@ -66,9 +66,7 @@ def match_words(text: str, slot: str) -> Optional[str]:
 def land_of_place(text: str) -> Optional[str]:
     """The Land of a place in the three Länder named in ``text`` (typos allowed), else ``None``."""
     match = lookup(text)
-    if match is None or match.status != "found" or match.region is None:
-        return None
-    return match.region.land
+    return place_slots(match).get("land") if match is not None else None
 
 
 def _cancelled(tracker: Tracker) -> bool:

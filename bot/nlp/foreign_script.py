@@ -17,11 +17,10 @@ from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
-from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, PREDICTED_CONFIDENCE_KEY, TEXT
+from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, INTENT_RANKING_KEY, PREDICTED_CONFIDENCE_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 OTHER_LANGUAGE = "other_language"
-INTENT_RANKING = "intent_ranking"
 # Share of letters (non-Latin scripts) or of words (Vietnamese tone letters) that decides.
 MIN_FOREIGN_LETTER_SHARE = 0.5
 MIN_VIETNAMESE_WORD_SHARE = 0.34
@@ -75,8 +74,8 @@ class ForeignScriptClassifier(GraphComponent):
             if not is_foreign_script(message.get(TEXT)):
                 continue
             intent = {INTENT_NAME_KEY: OTHER_LANGUAGE, PREDICTED_CONFIDENCE_KEY: 1.0}
-            ranking = [entry for entry in message.get(INTENT_RANKING) or []
+            ranking = [entry for entry in message.get(INTENT_RANKING_KEY) or []
                        if entry.get(INTENT_NAME_KEY) != OTHER_LANGUAGE]
             message.set(INTENT, intent, add_to_output=True)
-            message.set(INTENT_RANKING, [intent, *ranking], add_to_output=True)
+            message.set(INTENT_RANKING_KEY, [intent, *ranking], add_to_output=True)
         return messages

@@ -17,11 +17,10 @@ from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
-from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, TEXT
+from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-OTHER_LANGUAGE = "other_language"
-INTENT_RANKING = "intent_ranking"
+from bot.nlp.foreign_script import OTHER_LANGUAGE
 UNDERSTOOD = (Language.GERMAN, Language.ENGLISH)
 # The languages of data/nlu/other_language.yml in Latin script (others are decided by script).
 FOREIGN = (Language.FRENCH, Language.SPANISH, Language.ITALIAN, Language.PORTUGUESE, Language.POLISH,
@@ -59,9 +58,9 @@ class OtherLanguageCheck(GraphComponent):
             intent = message.get(INTENT) or {}
             if intent.get(INTENT_NAME_KEY) != OTHER_LANGUAGE or not reads_as_german_or_english(message.get(TEXT)):
                 continue
-            ranking = [entry for entry in message.get(INTENT_RANKING) or []
+            ranking = [entry for entry in message.get(INTENT_RANKING_KEY) or []
                        if entry.get(INTENT_NAME_KEY) != OTHER_LANGUAGE]
             if ranking:
                 message.set(INTENT, ranking[0], add_to_output=True)
-                message.set(INTENT_RANKING, ranking, add_to_output=True)
+                message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
         return messages

@@ -11,14 +11,14 @@ from typing import List
 
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
-from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, PREDICTED_CONFIDENCE_KEY, TEXT
+from rasa.nlu.constants import SPACY_DOCS
+from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, INTENT_RANKING_KEY, PREDICTED_CONFIDENCE_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.nlp.linear_text_classifier import LinearTextClassifier
 
-INTENT_RANKING = "intent_ranking"
-SPACY_DOC = "text_spacy_doc"  # set by SpacyNLP; its entity ruler knows every place in data/directory/
+SPACY_DOC = SPACY_DOCS[TEXT]  # set by SpacyNLP; its entity ruler knows every place in data/directory/
 
 
 def with_entity_markers(message: Message) -> str:
@@ -51,5 +51,5 @@ class LinearIntentClassifier(LinearTextClassifier):
             entries = [{INTENT_NAME_KEY: name, PREDICTED_CONFIDENCE_KEY: confidence}
                        for name, confidence in ranking]
             message.set(INTENT, entries[0], add_to_output=True)
-            message.set(INTENT_RANKING, entries, add_to_output=True)
+            message.set(INTENT_RANKING_KEY, entries, add_to_output=True)
         return messages

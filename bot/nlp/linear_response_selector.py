@@ -22,20 +22,19 @@ from rasa.engine.graph import ExecutionContext
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.constants import (RESPONSE_SELECTOR_DEFAULT_INTENT, RESPONSE_SELECTOR_PREDICTION_KEY,
+                                RESPONSE_SELECTOR_PROPERTY_NAME, RESPONSE_SELECTOR_RANKING_KEY,
+                                RESPONSE_SELECTOR_RESPONSES_KEY, RESPONSE_SELECTOR_RETRIEVAL_INTENTS,
+                                RESPONSE_SELECTOR_UTTER_ACTION_KEY)
 from rasa.shared.nlu.constants import INTENT, INTENT_RESPONSE_KEY, PREDICTED_CONFIDENCE_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
+from rasa.shared.nlu.training_data.util import intent_response_key_to_template_key as template_key
 from sklearn.pipeline import Pipeline
 
 from bot.nlp.linear_text_classifier import LinearTextClassifier
 
-RESPONSE_SELECTOR = "response_selector"
 RESPONSES_FILE = "responses.joblib"
-
-
-def template_key(intent_response_key: str) -> str:
-    """"faq/gewerbeanmeldung" → "utter_faq/gewerbeanmeldung" (the domain's response name)."""
-    return f"utter_{intent_response_key}"
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
@@ -80,21 +79,22 @@ class LinearResponseSelector(LinearTextClassifier):
         return resource
 
     def process(self, messages: List[Message]) -> List[Message]:
-        selector_key = self.config["retrieval_intent"] or "default"
+        selector_key = self.config["retrieval_intent"] or RESPONSE_SELECTOR_DEFAULT_INTENT
         for message, ranking in zip(messages, self.rank([m.get(TEXT) or "" for m in messages])):
             if not ranking:
                 continue
             best, confidence = ranking[0]
             prediction = {
-                "response": {"responses": self.responses.get(template_key(best)) or [{TEXT: best}],
-                             PREDICTED_CONFIDENCE_KEY: confidence,
-                             INTENT_RESPONSE_KEY: best,
-                             "utter_action": template_key(best)},
-                "ranking": [{INTENT_RESPONSE_KEY: key, PREDICTED_CONFIDENCE_KEY: value}
-                            for key, value in ranking],
+                RESPONSE_SELECTOR_PREDICTION_KEY: {
+                    RESPONSE_SELECTOR_RESPONSES_KEY: self.responses.get(template_key(best)) or [{TEXT: best}],
+                    PREDICTED_CONFIDENCE_KEY: confidence,
+                    INTENT_RESPONSE_KEY: best,
+                    RESPONSE_SELECTOR_UTTER_ACTION_KEY: template_key(best)},
+                RESPONSE_SELECTOR_RANKING_KEY: [{INTENT_RESPONSE_KEY: key, PREDICTED_CONFIDENCE_KEY: value}
+                                                for key, value in ranking],
             }
-            properties = dict(message.get(RESPONSE_SELECTOR) or {})
-            properties["all_retrieval_intents"] = self.retrieval_intents
+            properties = dict(message.get(RESPONSE_SELECTOR_PROPERTY_NAME) or {})
+            properties[RESPONSE_SELECTOR_RETRIEVAL_INTENTS] = self.retrieval_intents
             properties[selector_key] = prediction
-            message.set(RESPONSE_SELECTOR, properties, add_to_output=True)
+            message.set(RESPONSE_SELECTOR_PROPERTY_NAME, properties, add_to_output=True)
         return messages
