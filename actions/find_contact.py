@@ -16,7 +16,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.place_slots import LEAVE_FORM, latest_intent, lookup, place_slots
+from actions.place_slots import in_english, interrupted, leaves_form, lookup, place_slots
 from bot import messages
 from bot.config import load_settings
 from bot.directory.contacts import TOPIC_LABELS, ContactResult, find_contacts, land_contacts, nationwide
@@ -30,24 +30,27 @@ LAENDER = ("Sachsen", "Sachsen-Anhalt", "Thüringen")
 PORTAL_KINDS = ("Landesportal", "Einheitlicher Ansprechpartner")
 ASK_PLACE = ("In welchem Ort oder Landkreis gründen Sie? (z. B. „Borna“, „Landkreis Harz“ "
              "oder „Jena“)")
+ASK_PLACE_EN = "In which town or district are you founding? (e.g. „Leipzig“, „Landkreis Harz“ or „Jena“)"
+TOPIC_LABELS_EN = {
+    "gruendungsberatung": "Start-up advice", "foerderung": "Funding and finance",
+    "gewerbe": "Business registration and permits", "hochschule": "Founding from university",
+    "kammer": "Chamber (IHK/HWK)", "vergabe": "Public procurement", "flaechen": "Premises and commercial space",
+}
 
 
-# Intents that mean "something else" while a form waits for an answer: the form then takes
-# nothing, Rasa lets the rules answer (cancel, restart, another request, an FAQ question).
-INTERRUPTIONS = LEAVE_FORM | {"find_funding", "request_callback", "faq", "help", "greet", "goodbye", "thanks",
-                              "bot_challenge", "out_of_scope", "other_language"}
-
-
-def interrupted(tracker: Tracker) -> bool:
-    return latest_intent(tracker) in INTERRUPTIONS
-
-
-def place_from_text(tracker: Tracker) -> Optional[Text]:
-    """The place the user just typed while the form asked for it (entity or free text)."""
-    if tracker.get_slot("requested_slot") != "ort" or interrupted(tracker):
+def place_from_text(tracker: Tracker, form: str) -> Optional[Text]:
+    """The place the user just typed while the form asked for it – unless the message is no place
+    and asks for something else (a question, "abbrechen", an old 👍/👎 button)."""
+    if tracker.get_slot("requested_slot") != "ort":
         return None
-    text = (tracker.latest_message or {}).get("text") or ""
-    return text.strip()[:200] or None
+    text = ((tracker.latest_message or {}).get("text") or "").strip()[:200]
+    if not text or text.startswith("/") and not text.startswith("/inform"):
+        return None  # a button payload of another question is never a place
+    if interrupted(tracker, form):
+        match = lookup(text)
+        if match is None or match.status not in ("found", "outside") or leaves_form(tracker):
+            return None
+    return text
 
 
 def validate_place_answer(value: Any, tracker: Tracker, dispatcher: CollectingDispatcher) -> Dict[Text, Any]:
@@ -81,7 +84,7 @@ class ValidateContactForm(FormValidationAction):
                           domain: DomainDict) -> Dict[Text, Any]:
         if "ort" in _slots_set_this_turn(tracker):
             return {}
-        text = place_from_text(tracker)
+        text = place_from_text(tracker, "contact_form")
         if text:
             return {"ort": text}
         if tracker.get_slot("requested_slot") is None:  # the question itself, e.g. "Magdebrug Förderung":
@@ -124,14 +127,16 @@ class ActionAskOrt(Action):
             dispatcher.utter_message(
                 text="Diesen Ort kenne ich leider nicht. Nennen Sie bitte eine Stadt, Gemeinde oder einen "
                      "Landkreis in Sachsen, Sachsen-Anhalt oder Thüringen (z. B. „Landkreis Leipzig“).")
+        elif in_english(tracker):
+            dispatcher.utter_message(text=ASK_PLACE_EN)
         else:
             dispatcher.utter_message(text=ASK_PLACE)
         return []
 
 
-def _render(results: List[ContactResult]) -> str:
+def _render(results: List[ContactResult], english: bool = False) -> str:
     blocks = [contact_block(r.name, r.why, r.website, r.phone, r.email, r.address, r.hours) for r in results]
-    return "\n".join(blocks) + "\n" + oldest_stand(r.verified for r in results)
+    return "\n".join(blocks) + "\n" + oldest_stand((r.verified for r in results), english=english)
 
 
 def topic_of(tracker: Tracker) -> str:
@@ -166,9 +171,15 @@ class ActionFindContact(Action):
             if not contacts:
                 return reset + self._land_level(dispatcher, db, tracker, topic, ort)
             where = f"an der {match.institution.name}" if match.institution else f"in {match.region.label}"
-            text = f"{TOPIC_LABELS[topic]} {where} – Ihre Ansprechpartner:\n{_render(contacts)}"
-            if match.region.kind == "land":
-                text += "\nFür die Wirtschaftsförderung vor Ort nennen Sie mir Ihre Stadt oder Ihren Landkreis."
+            if in_english(tracker):
+                where = f"at {match.institution.name}" if match.institution else f"in {match.region.label}"
+                text = f"{TOPIC_LABELS_EN[topic]} {where} – your contacts:\n{_render(contacts, english=True)}"
+                if match.region.kind == "land":
+                    text += "\nFor your local business development office, tell me your town or district."
+            else:
+                text = f"{TOPIC_LABELS[topic]} {where} – Ihre Ansprechpartner:\n{_render(contacts)}"
+                if match.region.kind == "land":
+                    text += "\nFür die Wirtschaftsförderung vor Ort nennen Sie mir Ihre Stadt oder Ihren Landkreis."
             dispatcher.utter_message(text=text, buttons=_follow_up_buttons(topic))
             region = match.region
             return reset + [SlotSet("ort", region.name), SlotSet("kreis", region.kreis), SlotSet("land", region.land)]

@@ -1,8 +1,11 @@
-"""Funding finder: at most three questions (Land, phase, kind), each skippable, then the programmes.
+"""Funding finder: programmes at once when the question says enough, else up to three questions.
 
-Answers are read from the text (buttons send plain words), so "egal", "überspringen" or a typed
-"kredit" work alike; what the user already said (Land from an earlier place, words in the first
-message) is not asked again.
+A question that names a Land (or a town), a kind (Stipendium, Kredit, Zuschuss, Beteiligung) or a
+situation (Ausgründung aus der Forschung, arbeitslos, Bürgergeld) gets the matching programmes at
+once, with buttons to narrow the search. Only "Welche Förderung passt zu mir?" – nothing known –
+starts the questions (Land, phase, kind), each skippable; any other question leaves the finder
+(actions/find_contact.py ``interrupted``). A typed question starts a new search; a refinement
+button (``/find_funding{"land": …}``) keeps the other filters of the last search.
 """
 
 from __future__ import annotations
@@ -13,24 +16,27 @@ from typing import Any, Dict, List, Optional, Text, Tuple
 
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.forms import REQUESTED_SLOT
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.place_slots import LEAVE_FORM, latest_intent, lookup, place_slots
+from actions.place_slots import in_english, interrupted, leaves_form, lookup, place_slots
 from bot import messages
 from bot.config import load_settings
 from bot.directory.programmes import ANY, ProgrammeResult, find_programmes
+from bot.directory.sources import KINDS
 from bot.directory.text import fold
 from bot.directory.yaml_source import DirectoryError
 from bot.render import oldest_stand
 
 logger = logging.getLogger(__name__)
 SLOTS = ("foerder_land", "foerder_phase", "foerder_art")
+FILTERS = (*SLOTS, "foerder_ziel")
 UNCLEAR = "?"  # extracted but not understood; validation turns it into a re-ask
 SKIP = re.compile(r"\b(egal|ueberspringen|uberspringen|skip|weiss nicht|weiss ich nicht|keine ahnung|"
                   r"alle|beides|ist mir gleich|weiter|nicht sicher|unklar)\b")
 LAND_WORDS: Tuple[Tuple[str, str], ...] = (
-    (r"\bsachsen anhalt\b|\bsachsenanhalt\b|\blsa\b", "Sachsen-Anhalt"),
+    (r"\bsachsen anhalt\b|\bsachsenanhalt\b|\blsa\b|\bsaxony anhalt\b", "Sachsen-Anhalt"),
     (r"\bthueringen\b|\bthuringen\b|\bthuringia\b", "Thüringen"),
     (r"\bsachsen\b|\bsaxony\b", "Sachsen"),
     (r"\bbund\b|\bbundesweit\b|\bdeutschlandweit\b", ANY),
@@ -43,16 +49,34 @@ PHASE_WORDS: Tuple[Tuple[str, str], ...] = (
 )
 KIND_WORDS: Tuple[Tuple[str, str], ...] = (
     (r"\bzuschu\w*\b|\bzuschuesse\b|\bnicht zurueck\w*\b|\bgeschenkt\b|\bpraemie\b", "Zuschuss"),
-    (r"\bstipendi\w*\b|\blebensunterhalt\b", "Stipendium"),
-    (r"\bkredit\w*\b|\bdarlehen\b|\bdarlehn\b|\bloan\b", "Kredit"),
-    (r"\bbeteiligung\w*\b|\bwagniskapital\b|\brisikokapital\b|\binvestor\w*\b|\bventure\b|\beigenkapital\b",
-     "Beteiligung"),
+    (r"stipendi\w*\b|\blebensunterhalt\b|\bscholarship\w*\b|\bstipend\w*\b|\bfellowship\w*\b", "Stipendium"),
+    (r"kredit\w*\b|darlehe?n\b|\bloans?\b", "Kredit"),
+    (r"beteiligung\w*\b|wagniskapital\b|risikokapital\b|\binvestor\w*\b|\bventure\b|\beigenkapital\b"
+     r"|\bequity\b|\bbusiness angel\w*\b", "Beteiligung"),
+    (r"\bgrants?\b", "Zuschuss"),
     (r"\bberatung\b|\bcoaching\b", "Beratung"),
 )
-WORDS = {"foerder_land": LAND_WORDS, "foerder_phase": PHASE_WORDS, "foerder_art": KIND_WORDS}
-FOLLOW_UP = [{"title": "Wer berät mich dazu?", "payload": '/contact_human{"thema": "foerderung"}'},
-             {"title": "Neue Suche", "payload": "/find_funding"}]
+# Situations ("zielgruppe" in data/directory/programme.yml): their programmes come first.
+TARGET_WORDS: Tuple[Tuple[str, str], ...] = (
+    (r"\bbuergergeld\w*\b|\bjobcenter\b|\bhartz\b|\balg ?(2|ii)\b|\bgrundsicherung\b", "buergergeld"),
+    (r"\barbeitslos\w*\b|\barbeitssuchend\w*\b|\balg ?(1|i)?\b|\bagentur fuer arbeit\b|\barbeitsagentur\b"
+     r"|\bunemployed\b", "arbeitslos"),
+    (r"\bausgruend\w*\b|\bspin ?off\b|\bforsch\w*\b|\bwissenschaft\w*\b|\bhochschul\w*\b|\buni\b"
+     r"|\buniversit\w*\b|\bstudent\w*\b|\bstudier\w*\b|\bstudium\b|\bpromo\w*\b|\bdoktorand\w*\b"
+     r"|\bpostdoc\w*\b|\bresearch\w*\b|\bfachhochschule\b|\binstitut\w*\b", "hochschule"),
+    (r"\binnovati\w*\b|\btechnolog\w*\b|\bhigh ?tech\b|\bdeep ?tech\b|\btech start ?up\b", "innovativ"),
+)
+WORDS = {"foerder_land": LAND_WORDS, "foerder_phase": PHASE_WORDS, "foerder_art": KIND_WORDS,
+         "foerder_ziel": TARGET_WORDS}
+ADVICE = {"title": "Wer berät mich dazu?", "payload": '/contact_human{"thema": "foerderung"}'}
+ADVICE_EN = {"title": "Who can advise me?", "payload": '/contact_human{"thema": "foerderung"}'}
 PHASE_LABELS = {"idee": "vor der Gründung", "gruendung": "in der Gründung", "wachstum": "im Wachstum"}
+TARGET_LABELS = {"hochschule": "aus Hochschule/Forschung", "arbeitslos": "aus der Arbeitslosigkeit",
+                 "buergergeld": "aus dem Bürgergeld", "innovativ": "innovativ"}
+LAND_EN = {"Sachsen": "Saxony", "Sachsen-Anhalt": "Saxony-Anhalt", "Thüringen": "Thuringia"}
+KIND_BUTTONS = (("Zuschüsse", "Zuschuss"), ("Stipendien", "Stipendium"), ("Kredite", "Kredit"),
+                ("Beteiligungskapital", "Beteiligung"))
+KIND_BUTTONS_EN = {"Zuschuss": "Grants", "Stipendium": "Stipends", "Kredit": "Loans", "Beteiligung": "Equity"}
 
 
 def match_words(text: str, slot: str) -> Optional[str]:
@@ -69,13 +93,58 @@ def land_of_place(text: str) -> Optional[str]:
     return place_slots(match).get("land") if match is not None else None
 
 
-def _cancelled(tracker: Tracker) -> bool:
-    """Answers are plain words, so only leaving the finder counts as an interruption here."""
-    return latest_intent(tracker) in LEAVE_FORM
+def _leaving(tracker: Tracker) -> bool:
+    """Cancel/restart – or another question that is no answer: the finder takes nothing, the rules answer."""
+    if leaves_form(tracker):
+        return True
+    return interrupted(tracker, "funding_form") and not any(match_words(_latest_text(tracker), s) for s in SLOTS)
 
 
 def _latest_text(tracker: Tracker) -> str:
     return ((tracker.latest_message or {}).get("text") or "")[:500]
+
+
+def _is_button(tracker: Tracker) -> bool:
+    return _latest_text(tracker).startswith("/")
+
+
+def _entity(tracker: Tracker, name: str) -> Optional[str]:
+    value = next(tracker.get_latest_entity_values(name), None)
+    return str(value) if value is not None else None
+
+
+def search_filters(tracker: Tracker) -> Dict[Text, Any]:
+    """The filters a new search starts with (form activation).
+
+    Typed question: what it says; the Land also from a town in it or from earlier in the conversation.
+    Refinement button ``/find_funding{"land": …}`` / ``{"foerder_art": …}``: the last search's
+    filters (slot ``foerder_suche``) with the button's value.
+    """
+    if _is_button(tracker):
+        last = tracker.get_slot("foerder_suche") or {}
+        filters = {slot: last.get(slot) for slot in FILTERS if isinstance(last, dict)}
+        kind = _entity(tracker, "foerder_art")
+        if kind in KINDS:
+            filters["foerder_art"] = kind
+        land = _entity(tracker, "land")
+        if land in LAND_EN:
+            filters["foerder_land"] = land
+        filters.setdefault("foerder_land", None)
+        if filters["foerder_land"] is None and tracker.get_slot("land") in LAND_EN:
+            filters["foerder_land"] = tracker.get_slot("land")
+        return filters
+    text = _latest_text(tracker)
+    filters = {slot: match_words(text, slot) for slot in FILTERS}
+    if filters["foerder_phase"] == "gruendung":
+        filters["foerder_phase"] = None  # "Gründung" is in almost every question – only an answer counts
+    if filters["foerder_land"] is None:
+        filters["foerder_land"] = land_of_place(text) or tracker.get_slot("land")
+    return filters
+
+
+def answers_at_once(filters: Dict[Text, Any]) -> bool:
+    """A Land, a kind or a situation is enough to show programmes without asking."""
+    return any(filters.get(slot) not in (None, UNCLEAR) for slot in ("foerder_land", "foerder_art", "foerder_ziel"))
 
 
 class ValidateFundingForm(FormValidationAction):
@@ -84,39 +153,59 @@ class ValidateFundingForm(FormValidationAction):
 
     def domain_slots(self, domain: DomainDict) -> List[Text]:
         """Fixed list, so Rasa need not send the whole domain with every call (selective domain)."""
-        return list(SLOTS)
+        return list(FILTERS)
+
+    @staticmethod
+    def _starting(tracker: Tracker) -> bool:
+        return tracker.get_slot("requested_slot") is None
 
     def _extract(self, slot: str, tracker: Tracker) -> Dict[Text, Any]:
-        if tracker.get_slot(slot) is not None or _cancelled(tracker):
+        if _leaving(tracker):
+            return {}
+        if self._starting(tracker):
+            return {slot: search_filters(tracker).get(slot)}
+        if tracker.get_slot(slot) is not None or slot == "foerder_ziel":
             return {}
         text = _latest_text(tracker)
         value = match_words(text, slot)
         if tracker.get_slot("requested_slot") == slot:  # the answer to our question
+            if slot == "foerder_land" and value is None:
+                value = land_of_place(text)  # a town, also misspelt: "Magdebrug" → Sachsen-Anhalt
             if value is None and (SKIP.search(fold(text)) or tracker.get_slot("foerder_unklar") == slot):
                 value = ANY  # skipped – or not understood twice: don't trap the founder in a loop
             return {slot: value or UNCLEAR}
         if slot == "foerder_phase" and value == "gruendung":
-            return {}  # "Gründung" is in almost every question – only an answer counts
-        return {slot: value} if value else {}  # said in passing (e.g. in the first message)
+            return {}
+        return {slot: value} if value else {}  # said in passing
 
-    async def extract_foerder_land(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                                   domain: DomainDict) -> Dict[Text, Any]:
-        known = tracker.get_slot("land")
-        if tracker.get_slot("foerder_land") is None and known and tracker.get_slot("requested_slot") is None:
-            return {"foerder_land": known}  # the place the founder named earlier
-        extracted = self._extract("foerder_land", tracker)
-        if extracted.get("foerder_land") in (None, UNCLEAR) and tracker.get_slot("foerder_land") is None \
-                and not _cancelled(tracker):
-            land = land_of_place(_latest_text(tracker))
-            if land:  # a town or district, also misspelt: "Magdebrug Förderung" → Sachsen-Anhalt
-                return {"foerder_land": land}
-        return extracted
+    async def next_requested_slot(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                  domain: DomainDict) -> Optional[EventType]:
+        """Programmes at once when the question already said enough; else the first open question."""
+        if self._starting(tracker) and answers_at_once({s: tracker.get_slot(s) for s in FILTERS}):
+            return SlotSet(REQUESTED_SLOT, None)
+        return SlotSet(REQUESTED_SLOT, next((s for s in SLOTS if tracker.get_slot(s) is None), None))
 
     @staticmethod
     def _validate(slot: str, value: Any) -> Dict[Text, Any]:
         if value == UNCLEAR:
             return {slot: None, "foerder_unklar": slot}  # asked again, with a hint (utter_ask_* variant)
         return {slot: value, "foerder_unklar": None}
+
+    async def extract_foerder_land(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                   domain: DomainDict) -> Dict[Text, Any]:
+        return self._extract("foerder_land", tracker)
+
+    async def extract_foerder_phase(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                    domain: DomainDict) -> Dict[Text, Any]:
+        return self._extract("foerder_phase", tracker)
+
+    async def extract_foerder_art(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                  domain: DomainDict) -> Dict[Text, Any]:
+        return self._extract("foerder_art", tracker)
+
+    async def extract_foerder_ziel(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                   domain: DomainDict) -> Dict[Text, Any]:
+        return self._extract("foerder_ziel", tracker)
 
     async def validate_foerder_land(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                     domain: DomainDict) -> Dict[Text, Any]:
@@ -130,14 +219,6 @@ class ValidateFundingForm(FormValidationAction):
                                    domain: DomainDict) -> Dict[Text, Any]:
         return self._validate("foerder_art", value)
 
-    async def extract_foerder_phase(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                                    domain: DomainDict) -> Dict[Text, Any]:
-        return self._extract("foerder_phase", tracker)
-
-    async def extract_foerder_art(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                                  domain: DomainDict) -> Dict[Text, Any]:
-        return self._extract("foerder_art", tracker)
-
 
 def _programme_line(p: ProgrammeResult) -> str:
     """Name, kind, area, amount – short enough for a phone; details behind the link."""
@@ -146,40 +227,71 @@ def _programme_line(p: ProgrammeResult) -> str:
     return f"• {p.name} ({p.kind}, {area})" + (f": {amount}" if p.amount else "") + f"\n  {p.link}"
 
 
+def refine_buttons(land: Any, kind: Any, english: bool) -> List[Dict[str, str]]:
+    """Narrow the search without typing: the Land if unknown, else the kind; always an adviser."""
+    if land in (None, ANY):
+        buttons = [{"title": LAND_EN[name] if english else name,
+                    "payload": f'/find_funding{{"land": "{name}"}}'} for name in LAND_EN]
+    elif kind in (None, ANY):
+        buttons = [{"title": KIND_BUTTONS_EN[value] if english else title,
+                    "payload": f'/find_funding{{"foerder_art": "{value}"}}'} for title, value in KIND_BUTTONS]
+    else:
+        buttons = []
+    return buttons + [ADVICE_EN if english else ADVICE]
+
+
 class ActionFundingResults(Action):
     def name(self) -> Text:
         return "action_funding_results"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> List[EventType]:
-        land, phase, kind = (tracker.get_slot(s) for s in SLOTS)
-        target = "hochschule" if tracker.get_slot("hochschule") else None
+        land, phase, kind, target = (tracker.get_slot(s) for s in FILTERS)
+        if target is None and tracker.get_slot("hochschule"):
+            target = "hochschule"
+        english = in_english(tracker)
         try:
             found = find_programmes(load_settings().directory_db, land, phase, kind, target, limit=4)
         except DirectoryError as error:
             logger.error("programme table unavailable: %s", error)
             dispatcher.utter_message(text=messages.TECHNICAL_PROBLEM)
-            return self._reset()
-        chosen = [v for v in (land if land != ANY else None,
-                              PHASE_LABELS.get(str(phase)) if phase != ANY else None,
-                              kind if kind != ANY else None) if v]
-        summary = f" ({', '.join(chosen)})" if chosen else ""
+            return self._reset(tracker)
+        summary = self._summary(land, phase, kind, target, english)
+        buttons = refine_buttons(land, kind, english)
         if not found:
-            dispatcher.utter_message(
-                text=f"Dazu{summary} finde ich kein Programm in meiner Liste. Die Förderdatenbank des Bundes "
-                     f"(https://www.foerderdatenbank.de) und die Förderbank Ihres Landes helfen weiter.",
-                buttons=FOLLOW_UP)
-            return self._reset()
+            text = (f"I find no programme{summary} in my list. The federal funding database "
+                    f"(https://www.foerderdatenbank.de) and your Land's funding bank can help."
+                    if english else
+                    f"Dazu{summary} finde ich kein Programm in meiner Liste. Die Förderdatenbank des Bundes "
+                    f"(https://www.foerderdatenbank.de) und die Förderbank Ihres Landes helfen weiter.")
+            dispatcher.utter_message(text=text, buttons=buttons)
+            return self._reset(tracker)
         lines = "\n".join(_programme_line(p) for p in found)
-        dispatcher.utter_message(
-            text=f"Passende Programme{summary}:\n{lines}\nBeträge laut Quelle; Bedingungen vor dem Antrag "
-                 f"prüfen. {oldest_stand(p.verified for p in found)}",
-            buttons=FOLLOW_UP)
-        return self._reset()
+        stand = oldest_stand((p.verified for p in found), english=english)
+        if english:
+            text = (f"Matching programmes{summary} (details in German):\n{lines}\nAmounts as stated by the "
+                    f"source; check the conditions before applying. {stand}")
+        else:
+            text = (f"Passende Programme{summary}:\n{lines}\nBeträge laut Quelle; Bedingungen vor dem Antrag "
+                    f"prüfen. {stand}")
+        if land in (None, ANY) and buttons:
+            text += ("\nWhich Land are you founding in? Then I narrow the list." if english
+                     else "\nIn welchem Land gründen Sie? Dann grenze ich die Liste ein.")
+        dispatcher.utter_message(text=text, buttons=buttons)
+        return self._reset(tracker)
 
     @staticmethod
-    def _reset() -> List[EventType]:
-        """Phase and kind belong to this search; the Land stays known for the next one."""
-        return [SlotSet(s, None) for s in (*SLOTS, "foerder_unklar")]
+    def _summary(land: Any, phase: Any, kind: Any, target: Any, english: bool) -> str:
+        if english:
+            chosen = [LAND_EN.get(str(land)) if land != ANY else None, KIND_BUTTONS_EN.get(str(kind))]
+        else:
+            chosen = [land if land != ANY else None, PHASE_LABELS.get(str(phase)) if phase != ANY else None,
+                      kind if kind != ANY else None, TARGET_LABELS.get(str(target))]
+        chosen = [value for value in chosen if value]
+        return f" ({', '.join(chosen)})" if chosen else ""
 
-
+    @staticmethod
+    def _reset(tracker: Tracker) -> List[EventType]:
+        """The next search starts empty; this one's filters stay available for the refinement buttons."""
+        last = {slot: tracker.get_slot(slot) for slot in FILTERS}
+        return [SlotSet(s, None) for s in (*FILTERS, "foerder_unklar")] + [SlotSet("foerder_suche", last)]

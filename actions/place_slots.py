@@ -7,6 +7,7 @@ per message.)
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any, Dict, Optional, Text
 
 from rasa_sdk import Tracker
@@ -17,12 +18,41 @@ from bot.directory.yaml_source import DirectoryError
 
 logger = logging.getLogger(__name__)
 
-# Intents that end a form at any step (rules in data/rules.yml answer them once the form takes nothing).
-LEAVE_FORM = frozenset({"cancel", "start_over"})
+# Intents that end a form at any step (rules in data/rules.yml answer them once the form takes nothing);
+# "deny" only as a plain no – "weiß nicht" to the phone question is an (invalid) answer, asked again.
+LEAVE_FORM = frozenset({"cancel", "start_over", "deny", "goodbye"})
+PLAIN_NO = re.compile(r"^\s*(nein|ne|nee|nö|noe|no|nope|lieber nicht|doch nicht)\b", re.I)
+# Questions and requests a founder may send while a form waits: the form takes nothing, the rules
+# answer them (and offer the form's question again, or start the other form).
+SIDE_REQUESTS = frozenset({"faq", "help", "greet", "thanks", "bot_challenge", "out_of_scope", "other_language",
+                           "ask_privacy", "human_handover", "feedback"})
+FORM_INTENTS = {"contact_form": "contact_human", "funding_form": "find_funding", "callback_form": "request_callback"}
+
+
+def in_english(tracker: Tracker) -> bool:
+    """The founder writes English (slot sprache, bot/nlp/reply_language.py)."""
+    return tracker.get_slot("sprache") == "en"
 
 
 def latest_intent(tracker: Tracker) -> Optional[str]:
     return ((tracker.latest_message or {}).get("intent") or {}).get("name")
+
+
+def leaves_form(tracker: Tracker) -> bool:
+    """Cancel, restart, goodbye – or a plain "nein"."""
+    intent = latest_intent(tracker)
+    if intent == "deny":
+        return bool(PLAIN_NO.match((tracker.latest_message or {}).get("text") or ""))
+    return intent in LEAVE_FORM
+
+
+def interrupted(tracker: Tracker, form: str) -> bool:
+    """The latest message asks for something else than the form's question (forms check first
+    whether the text is a valid answer – "Kredit", a place, a phone number – and take it then)."""
+    intent = latest_intent(tracker)
+    if leaves_form(tracker) or intent in SIDE_REQUESTS:
+        return True
+    return intent in FORM_INTENTS.values() and intent != FORM_INTENTS.get(form)
 
 
 def lookup(text: Optional[str]) -> Optional[PlaceMatch]:

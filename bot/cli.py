@@ -54,8 +54,9 @@ def main(argv: Optional[List[str]] = None) -> int:
     commands.add_parser("reload", help="neues Modell in den laufenden Bot laden (ohne Gespräche zu verlieren)")
     commands.add_parser("check", help="Daten prüfen (Rasa + Redaktionsregeln), Fehler mit Datei und Zeile")
     commands.add_parser("report", help="NLU-Qualitätsbericht (HTML) aus der Kreuzvalidierung")
+    commands.add_parser("nutzer", help="Nutzer der Redaktionskonsole: bot nutzer anlegen NAME --name … --email …")
     args, options = parser.parse_known_args(argv)
-    if options and args.command not in ("check", "report", "inbox", "reload"):
+    if options and args.command not in ("check", "report", "inbox", "reload", "nutzer"):
         parser.error(f"unbekannte Angaben: {' '.join(options)}")
 
     if args.command == "run":
@@ -70,6 +71,10 @@ def main(argv: Optional[List[str]] = None) -> int:
         from bot.staff.inbox import main as inbox_main
 
         return inbox_main(options)
+    if args.command == "nutzer":
+        from bot.redaktion.users_cli import main as users_main
+
+        return users_main(options)
     if args.command == "reload":
         from bot.staff.reload import main as reload_main
 

@@ -62,7 +62,7 @@ class Settings:
 
 
 def load_settings() -> Settings:
-    """Read the ``GL_*`` environment variables (documented in README)."""
+    """Read the ``GL_*`` environment variables (documented in docs/betrieb.md)."""
     state_dir = Path(_env("GL_STATE_DIR", str(PROJECT_ROOT / "var")))
     widget_port = int(_env("GL_WIDGET_PORT", "8080"))
     return Settings(

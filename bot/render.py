@@ -11,9 +11,17 @@ MONTHS_DE = (
 )
 
 
-def stand(verified: str) -> str:
-    """``"2026-11"`` → ``"Stand: November 2026"``."""
+MONTHS_EN = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)
+
+
+def stand(verified: str, english: bool = False) -> str:
+    """``"2026-11"`` → ``"Stand: November 2026"`` (English: ``"As of: November 2026"``)."""
     year, month = verified.split("-")[:2]
+    if english:
+        return f"As of: {MONTHS_EN[int(month) - 1]} {year}"
     return f"Stand: {MONTHS_DE[int(month) - 1]} {year}"
 
 
@@ -32,5 +40,5 @@ def contact_block(name: str, why: str, website: str, phone: Optional[str] = None
     return "\n".join(lines)
 
 
-def oldest_stand(months: Iterable[str]) -> str:
-    return stand(min(months))
+def oldest_stand(months: Iterable[str], english: bool = False) -> str:
+    return stand(min(months), english)

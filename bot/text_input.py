@@ -1,6 +1,8 @@
 """Clean a user's message before it reaches NLU (shared by all channels).
 
-Removes control characters, normalises Unicode and whitespace and caps the length,
+Removes control characters and invisible format characters (zero-width space/joiner,
+soft hyphen, BOM, bidi overrides – they split words for NLU and hide text), normalises
+Unicode and whitespace and caps the length,
 so that no input – empty, huge, binary junk – can crash or stall the pipeline.
 """
 
@@ -37,18 +39,30 @@ def _is_unwanted(char: str) -> bool:
     return category in ("Cc", "Cs", "Co", "Cn")
 
 
+def _is_invisible(char: str) -> bool:
+    """Cf: format characters (U+200B zero-width space, U+200D joiner, U+00AD soft hyphen, U+FEFF,
+    U+202E right-to-left override …) – removed without a trace, so "Gew\u200berbe" is "Gewerbe"."""
+    return unicodedata.category(char) == "Cf"
+
+
 def clean_message(raw: Any, max_chars: int) -> CleanText:
-    """Return the cleaned text; never raises for any JSON value."""
+    """Return the cleaned text; never raises for any JSON value.
+
+    Only the first ``2 * max_chars + 1`` characters are cleaned (whitespace that collapses
+    leaves room): the work per message is bounded, however long the input.
+    """
     if raw is None:
         raw = ""
     if not isinstance(raw, str):
         raw = str(raw)
     original_length = len(raw)
-    text = unicodedata.normalize("NFC", raw)
-    text = "".join(" " if _is_unwanted(c) else c for c in text)
+    window = 2 * max_chars + 1
+    rest_has_text = original_length > window and not raw[window:].isspace()
+    text = unicodedata.normalize("NFC", raw[:window])
+    text = "".join("" if _is_invisible(c) else " " if _is_unwanted(c) else c for c in text)
     text = " ".join(text.split())
-    truncated = len(text) > max_chars
-    if truncated:
+    truncated = rest_has_text or len(text) > max_chars
+    if len(text) > max_chars:
         cut = text[:max_chars]
         space = cut.rfind(" ")
         text = cut[:space] if space > max_chars * 0.8 else cut

@@ -3,16 +3,49 @@
 from __future__ import annotations
 
 import dataclasses
+import shutil
 import socket
+import uuid
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Dict, Iterator, List
+from typing import Any, Dict, Iterable, Iterator, List
 
+import psycopg2
 import pytest
 import requests
 
-from bot.config import Settings, load_settings
+from bot.config import PROJECT_ROOT, Settings, load_settings
 from bot.serve import Stack, start_stack
 from bot.train import ensure_model
+
+
+PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/test"
+REDIS_URL = "redis://127.0.0.1:6379/0"
+
+
+@contextmanager
+def fresh_database(prefix: str = "gl_e2e") -> Iterator[str]:
+    """A fresh database on the machine's PostgreSQL (unique name: sessions share the server), dropped afterwards."""
+    name = f"{prefix}_{uuid.uuid4().hex[:8]}"
+    admin = psycopg2.connect(PG_ADMIN)
+    admin.autocommit = True
+    admin.cursor().execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield f"postgresql://postgres@127.0.0.1:5432/{name}"
+    finally:
+        admin.cursor().execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.close()
+
+
+def copy_project(target: Path, paths: Iterable[str]) -> None:
+    """Copy parts of this checkout (files and folders, without caches) – staff tests edit the copy."""
+    for rel in paths:
+        source = PROJECT_ROOT / rel
+        if source.is_dir():
+            shutil.copytree(source, target / rel, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            (target / rel).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target / rel)
 
 
 def free_port() -> int:

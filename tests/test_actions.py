@@ -145,15 +145,56 @@ def test_answers_are_understood(text: str, slot: str, value: str) -> None:
     assert match_words(text, slot) == value
 
 
-def validate_funding(text: str, requested: Optional[str], slots: Optional[Dict[str, Any]] = None) -> Dict[str, Any]:
-    t = tracker(text, "inform", slots={**(slots or {}), "requested_slot": requested}, active_loop="funding_form")
-    return slots_of(run(ValidateFundingForm(), t)[1])
+def validate_funding(text: str, requested: Optional[str], slots: Optional[Dict[str, Any]] = None,
+                     intent: str = "inform", with_next: bool = False) -> Dict[str, Any]:
+    t = tracker(text, intent, slots={**(slots or {}), "requested_slot": requested}, active_loop="funding_form")
+    result = slots_of(run(ValidateFundingForm(), t)[1])
+    if not with_next:
+        result.pop("requested_slot", None)
+    return result
 
 
 def test_what_was_said_before_is_not_asked_again() -> None:
-    slots = validate_funding("Ich suche einen Kredit", None, {"land": "Sachsen"})
+    slots = validate_funding("Ich suche einen Kredit", None, {"land": "Sachsen"}, "find_funding", with_next=True)
     assert slots["foerder_land"] == "Sachsen" and slots["foerder_art"] == "Kredit"
-    assert "foerder_phase" not in slots
+    assert slots["foerder_phase"] is None
+    assert slots["requested_slot"] is None  # enough said: the programmes come at once
+
+
+@pytest.mark.parametrize("text, slot, value", [
+    ("Welche Gründerstipendien gibt es in Sachsen?", "foerder_art", "Stipendium"),
+    ("Förderung für Gründer in Sachsen-Anhalt", "foerder_land", "Sachsen-Anhalt"),
+    ("Welchen Kredit kann ich bekommen?", "foerder_art", "Kredit"),
+    ("Forschungsteam will ausgründen, welche Förderung?", "foerder_ziel", "hochschule"),
+    ("ich bin arbeitslos und will gründen", "foerder_ziel", "arbeitslos"),
+    ("Förderung, ich bekomme Bürgergeld", "foerder_ziel", "buergergeld"),
+])
+def test_a_question_that_names_land_kind_or_situation_gets_programmes_at_once(text: str, slot: str,
+                                                                                value: str) -> None:
+    slots = validate_funding(text, None, intent="find_funding", with_next=True)
+    assert slots[slot] == value and slots["requested_slot"] is None
+
+
+def test_nothing_known_starts_the_questions() -> None:
+    slots = validate_funding("Welche Förderung passt zu mir?", None, intent="find_funding", with_next=True)
+    assert slots["requested_slot"] == "foerder_land"
+
+
+def test_a_refinement_button_keeps_the_last_search() -> None:
+    t = tracker('/find_funding{"land": "Thüringen"}', "find_funding", active_loop="funding_form",
+                slots={"requested_slot": None, "land": "Thüringen",
+                       "foerder_suche": {"foerder_art": "Kredit", "foerder_ziel": None}})
+    t.latest_message["entities"] = [{"entity": "land", "value": "Thüringen"}]
+    slots = slots_of(run(ValidateFundingForm(), t)[1])
+    assert slots["foerder_land"] == "Thüringen" and slots["foerder_art"] == "Kredit"
+    assert slots["requested_slot"] is None
+
+
+def test_a_question_during_the_questions_is_left_to_the_rules() -> None:
+    assert validate_funding("Wie melde ich ein Gewerbe an?", "foerder_phase", {"foerder_land": "egal"},
+                            intent="faq") == {}
+    assert validate_funding("Kredit bitte", "foerder_art", {"foerder_land": "egal"},
+                            intent="faq")["foerder_art"] == "Kredit"  # an answer stays an answer
 
 
 @pytest.mark.parametrize("text, requested", [("Magdebrug Förderung", None), ("in magdeburg", "foerder_land"),
@@ -164,7 +205,7 @@ def test_a_place_also_misspelt_gives_the_land(text: str, requested: Optional[str
 
 def test_a_place_outside_the_three_laender_is_no_land() -> None:
     assert validate_funding("München", "foerder_land") == {"foerder_land": None, "foerder_unklar": "foerder_land"}
-    assert "foerder_land" not in validate_funding("Förderung in München", None)
+    assert validate_funding("Förderung in München", None).get("foerder_land") is None
 
 
 def test_skip_and_unclear_answers() -> None:
@@ -180,7 +221,15 @@ def test_funding_results_list_programmes_with_links_and_stand() -> None:
     text = messages_[0]["text"]
     assert "Gründungsprämie" in text and "https://" in text and "Stand:" in text
     assert "Sachsen-Anhalt" not in text
-    assert slots_of(events)["foerder_art"] is None  # next search starts fresh
+    assert slots_of(events)["foerder_art"] is None  # next search starts fresh …
+    assert slots_of(events)["foerder_suche"]["foerder_art"] == "Zuschuss"  # … refinement buttons keep it
+    assert all(b["payload"].startswith("/") for b in messages_[0]["buttons"])
+
+
+def test_funding_results_without_land_offer_the_laender_and_speak_english() -> None:
+    messages_, _ = run(ActionFundingResults(), tracker(slots={"foerder_art": "Kredit", "sprache": "en"}))
+    assert messages_[0]["text"].startswith("Matching programmes (Loans)")
+    assert [b["title"] for b in messages_[0]["buttons"]][:3] == ["Saxony", "Saxony-Anhalt", "Thuringia"]
 
 
 # --- callback request -------------------------------------------------------------------------
@@ -247,3 +296,18 @@ def test_buttons_sent_by_actions_name_intents_and_entities_of_the_domain() -> No
         match = re.fullmatch(r"/(\w+)(\{.*\})?", payload)
         assert match and match.group(1) in domain["intents"], payload
         assert set(json.loads(match.group(2) or "{}")) <= set(domain["entities"]), payload
+
+
+@pytest.mark.parametrize("text, taken", [
+    ("Jana Stopp", True),  # #15.10: a surname is no cancel request
+    ("Max Ende", True),
+    ("stopp", False),
+    ("Abbrechen!", False),
+    ("ich will abbrechen", False),
+    ("bitte stopp", False),
+])
+def test_cancel_words_inside_a_name_do_not_end_the_form(text: str, taken: bool) -> None:
+    t = tracker(text, "cancel", slots={"requested_slot": "rueckruf_name", "rueckruf_einwilligung": True},
+                active_loop="callback_form")
+    slots = slots_of(run(ValidateCallbackForm(), t)[1])
+    assert (slots.get("rueckruf_name") == text) is taken

@@ -32,9 +32,15 @@ def test_database_url_switches_to_postgres_and_redis(monkeypatch: pytest.MonkeyP
     assert (env["GL_REDIS_HOST"], env["GL_REDIS_PORT"], env["GL_REDIS_DB"]) == ("127.0.0.1", "6380", "2")
 
 
-def test_rasa_listens_on_loopback_with_api_token(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_rasa_listens_on_loopback_with_api_token_off_the_command_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    from bot.rasa_launcher import rasa_argv
+
     monkeypatch.delenv("GL_HOST", raising=False)
     command = rasa_command(load_settings(), Path("models/x.tar.gz"), "-token123")
     assert command[command.index("--interface") + 1] == "127.0.0.1"
-    assert "--auth-token=-token123" in command  # a leading "-" must not look like an option
     assert "--enable-api" in command
+    assert not any("token123" in part for part in command)  # #15.8: ps shows command lines to everyone
+    argv = rasa_argv(command[command.index("run"):], "-token123")  # what the launcher gives Rasa
+    assert "--auth-token=-token123" in argv  # a leading "-" must not look like an option
+    with pytest.raises(SystemExit):
+        rasa_argv(["run", "--enable-api"], "")

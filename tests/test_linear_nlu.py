@@ -139,3 +139,21 @@ def test_places_known_to_the_entity_ruler_count_as_places(storage: LocalModelSto
     unseen = [_with_doc(nlp, "Gera"), _with_doc(nlp, "Halle")]  # towns the training data never named
     classifier.process(unseen)
     assert [m.get("intent")["name"] for m in unseen] == ["inform", "inform"]
+
+
+@pytest.mark.parametrize("cls, name", [(LinearIntentClassifier, "intents3"), (LinearResponseSelector, "faq3")])
+def test_fast_scoring_equals_sklearns_probabilities(storage: LocalModelStorage, cls, name: str) -> None:
+    """The cached contiguous weights give exactly sklearn's predict_proba (multinomial and binary)."""
+    component = _train_and_load(cls, storage, name)
+    texts = ["Hallo, wie melde ich ein Gewerbe an?", "tschüss", "Förderung", ""]
+    assert component.probabilities(texts) == pytest.approx(component.pipeline.predict_proba(texts), abs=1e-9)
+
+
+def test_fast_scoring_for_two_labels(storage: LocalModelStorage) -> None:
+    from rasa.shared.nlu.training_data.training_data import TrainingData as Data
+
+    resource = Resource("binary")
+    classifier = LinearIntentClassifier.create({}, storage, resource, _context())
+    classifier.train(Data(training_examples=[Message(data={"text": t, "intent": i}) for t, i in INTENTS]))
+    texts = ["hallo", "ciao", "bis bald hallo"]
+    assert classifier.probabilities(texts) == pytest.approx(classifier.pipeline.predict_proba(texts), abs=1e-9)

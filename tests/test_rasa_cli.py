@@ -42,7 +42,7 @@ def test_rasa_data_validate_has_no_warnings() -> None:
 def test_expected_warnings_are_really_used_by_forms_or_actions() -> None:
     used = responses_used_outside_rules(PROJECT_ROOT)
     assert {"utter_ask_foerder_land", "utter_ask_rueckruf_name", "utter_cancelled"} <= used
-    assert not expected_rasa_warning("The utterance 'utter_greet' is not used in any story or rule.")
+    assert not expected_rasa_warning("The utterance 'utter_restarted' is not used in any story or rule.")
 
 
 def test_conversation_stories_pass(model_path: Path, tmp_path: Path) -> None:

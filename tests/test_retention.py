@@ -6,7 +6,7 @@ import time
 from pathlib import Path
 
 from bot.config import load_settings
-from bot.retention import purge_old_conversations
+from bot.retention import DailyPurge, purge_old_conversations
 
 
 def make_store(path: Path, timestamps: list) -> None:
@@ -32,3 +32,18 @@ def test_missing_store_is_fine(tmp_path: Path) -> None:
     settings = dataclasses.replace(load_settings(), tracker_db=tmp_path / "none.db", database_url=None)
     assert purge_old_conversations(settings) == 0
     assert not (tmp_path / "none.db").exists()
+
+
+def test_a_running_bot_purges_once_a_day(tmp_path: Path) -> None:
+    store = tmp_path / "tracker.db"
+    make_store(store, [time.time() - 40 * 86400])
+    settings = dataclasses.replace(load_settings(), tracker_db=store, database_url=None)
+    daily = DailyPurge(settings, interval=86400, next_run=1000.0)
+    assert daily.run_if_due(now=999.0) is None  # not yet
+    assert daily.run_if_due(now=1000.0) == 1
+    make_store_row = sqlite3.connect(store)
+    with make_store_row as db:
+        db.execute("INSERT INTO events (sender_id, timestamp, data) VALUES ('u', ?, '{}')", (time.time() - 40 * 86400,))
+    make_store_row.close()
+    assert daily.run_if_due(now=1000.0 + 3600) is None  # once a day, not on every loop
+    assert daily.run_if_due(now=1000.0 + 86400) == 1

@@ -95,6 +95,16 @@ def test_invalid_yaml_names_the_line(project: Path, capsys: pytest.CaptureFixtur
     assert re.match(r"\d+ Fehler, \d+ Warnung", out.rstrip().splitlines()[-1])
 
 
+def test_non_utf8_byte_names_the_line(project: Path) -> None:
+    path = project / "data" / "directory" / "kreise-sachsen.yml"
+    raw = path.read_bytes()
+    second_line = raw.index(b"\n") + 1
+    path.write_bytes(raw[:second_line] + b"# Stra\xdfe\n" + raw[second_line:])
+    found = [f for f in run_checks(project, rasa=False) if f.file == "data/directory/kreise-sachsen.yml"]
+    assert [(f.level, f.line) for f in found] == [("Fehler", 2)]
+    assert "UTF-8" in found[0].message
+
+
 def test_example_in_two_topics_is_an_error(project: Path) -> None:
     before = baseline(project)
     edit(project, TGFS, "    examples: |\n", "    examples: |\n      - BAFA Invest Antrag!\n")
@@ -211,6 +221,17 @@ def test_directory_verified_and_source_format(project: Path) -> None:
     assert [(f.level, f.line) for f in found] == [
         ("Fehler", line_of(project, OWN, "Telefonat")), ("Warnung", line_of(project, OWN, "http://")),
         ("Fehler", line_of(project, OWN, "November 2026"))]
+
+
+def test_broken_gewerbe_link_is_an_error_with_file_and_line(project: Path) -> None:
+    rel = "data/directory/kreise-sachsen.yml"
+    before = baseline(project)
+    edit(project, rel, "url: https://www.bautzen.de/anliegen/gewerbe-anmelden",
+         "url: http://www.bautzen.de/anliegen/gewerbe-anmelden")
+    found = [f for f in new_findings(project, before) if f.level == "Fehler"]
+    assert where(found) == [("Fehler", rel, line_of(project, rel, "url: http://www.bautzen.de"))]
+    assert "https" in found[0].message and found[0].hint
+    assert main(["--root", str(project), "--ohne-rasa"]) == 1
 
 
 def test_rasa_output_becomes_findings(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -98,6 +98,26 @@ def test_passed_candidate_moves_into_models(models: Path, monkeypatch: pytest.Mo
     assert (models / "gl-abc.tar.gz").read_bytes() == b"model" and not tested[0].parent.exists()
 
 
+def test_candidate_kept_aside_for_the_console(models: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+                                              capsys: pytest.CaptureFixture) -> None:
+    """``--kandidat DIR`` (Redaktion console): the tested model goes to DIR, models/ stays as it was,
+    and the last line names the file; an existing model for the data is named the same way."""
+    folder = tmp_path / "kandidat"
+    folder.mkdir()
+    (folder / "gl-older.tar.gz").write_bytes(b"older")
+    stories(monkeypatch, passed=True)
+    assert guarded_train.main(["--kandidat", str(folder)]) == 0
+    out = capsys.readouterr().out.strip().splitlines()
+    assert out[-1] == f"{guarded_train.MODEL_LINE}{folder / 'gl-abc.tar.gz'}"
+    assert sorted(p.name for p in folder.iterdir()) == ["gl-abc.json", "gl-abc.tar.gz"]
+    assert not models.exists()
+    models.mkdir()
+    (models / "gl-abc.tar.gz").write_bytes(b"model")
+    monkeypatch.setattr(guarded_train, "train_candidate", lambda *a: pytest.fail("must not train"))
+    assert guarded_train.main(["--kandidat", str(folder)]) == 0
+    assert capsys.readouterr().out.strip().splitlines()[-1] == f"{guarded_train.MODEL_LINE}{models / 'gl-abc.tar.gz'}"
+
+
 def test_current_model_means_nothing_to_do(models: Path, monkeypatch: pytest.MonkeyPatch,
                                            capsys: pytest.CaptureFixture) -> None:
     models.mkdir()

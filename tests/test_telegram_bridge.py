@@ -151,7 +151,8 @@ def run(coroutine: Any) -> Any:
 def test_text_goes_to_the_rest_channel_and_replies_come_back_escaped() -> None:
     bridge, rasa, bot, context = make(answer_with({"text": "Zum Gewerbeamt <Ihrer> Gemeinde & mehr"}, MENU))
     run(bridge.on_text(message_update(bot, QUESTION), context))
-    assert rasa.requests == [{"sender": f"tg-{CHAT}", "message": QUESTION}]
+    assert [{k: r[k] for k in ("sender", "message")} for r in rasa.requests] == [
+        {"sender": f"tg-{CHAT}", "message": QUESTION}]
     sent = bot.sent()
     assert [m["text"] for m in sent] == ["Zum Gewerbeamt &lt;Ihrer&gt; Gemeinde &amp; mehr",
                                          "Wählen Sie ein Thema:"]
@@ -241,6 +242,14 @@ def test_an_unusable_bot_answer_gives_the_apology(failure: Any) -> None:
     bridge, rasa, bot, context = make(lambda _: failure)
     run(bridge.on_text(message_update(bot, QUESTION), context))
     assert [m["text"] for m in bot.sent()] == [escape(messages.TECHNICAL_PROBLEM)]
+
+
+def test_gateway_errors_are_repeated_with_the_same_message_id() -> None:
+    replies = iter([httpx.Response(502), httpx.Response(200, json=[{"text": "Antwort"}])])
+    flaky = FakeRasa(lambda _: next(replies))
+    assert [m.text for m in run(flaky.client().send("tg-1", "Hallo"))] == ["Antwort"]
+    ids = [request["message_id"] for request in flaky.requests]
+    assert len(ids) == 2 and ids[0] == ids[1] and len(ids[0]) >= 8
 
 
 def test_only_refused_connections_are_retried_towards_rasa() -> None:

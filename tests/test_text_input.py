@@ -40,3 +40,29 @@ def test_emoji_and_punctuation_have_no_words() -> None:
     assert not clean_message("🤔🚀 ?!", 2000).has_words
     assert clean_message("Förderung?", 2000).has_words
     assert clean_message("2025", 2000).has_words
+
+
+def test_huge_text_is_cut_before_it_is_cleaned(monkeypatch) -> None:
+    """#15.3: a 96 MB message blocked every user for 18 s because all of it was cleaned first."""
+    from bot import text_input
+
+    looked_at = []
+    original = text_input._is_unwanted
+    monkeypatch.setattr(text_input, "_is_unwanted", lambda c: looked_at.append(c) or original(c))
+    clean = clean_message("Gewerbe anmelden " * 500_000, 2000)  # 8.5 million characters
+    assert clean.truncated and len(clean.text) <= 2000 and clean.text.startswith("Gewerbe anmelden")
+    assert clean.original_length == 8_500_000
+    assert len(looked_at) <= 2 * 2000 + 1
+
+
+def test_whitespace_after_the_cut_is_not_a_truncation() -> None:
+    clean = clean_message("Hallo" + " " * 10_000, 2000)
+    assert clean.text == "Hallo" and not clean.truncated
+
+
+def test_zero_width_and_format_characters_are_removed() -> None:
+    """#15.10: invisible characters split words for NLU ("Gew\u200berbe") and hide text."""
+    invisible = "\u200b\u200c\u200d\u2060\ufeff\u00ad\u202e\u2066\u180e"
+    clean = clean_message(f"Gew{invisible}erbe an\u200bmelden\u200b", 2000)
+    assert clean.text == "Gewerbe anmelden"
+    assert not clean_message("\u200b\u200b", 2000).has_words and clean_message("\u200b", 2000).empty

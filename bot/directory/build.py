@@ -16,7 +16,7 @@ import sys
 import tempfile
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Dict, Iterable, List, Optional, Set
+from typing import Dict, Iterable, List, Optional, Set, Tuple
 
 from bot.config import PROJECT_ROOT
 from bot.directory.sources import DIRECTORY_DIR, Directory, load_directory
@@ -50,8 +50,15 @@ CREATE TABLE institution_networks (institution_id INTEGER NOT NULL, org_id INTEG
 CREATE TABLE programmes (
     id INTEGER PRIMARY KEY, name TEXT NOT NULL, provider TEXT NOT NULL, area TEXT NOT NULL, land TEXT,
     phases TEXT NOT NULL, kind TEXT NOT NULL, targets TEXT NOT NULL, summary TEXT NOT NULL, amount TEXT,
-    link TEXT NOT NULL, source TEXT NOT NULL, verified TEXT NOT NULL, origin TEXT NOT NULL);
+    link TEXT NOT NULL, source TEXT NOT NULL, verified TEXT NOT NULL, origin TEXT NOT NULL,
+    also_kinds TEXT NOT NULL DEFAULT '[]');
 CREATE TABLE topics (key TEXT PRIMARY KEY, label TEXT NOT NULL, keywords TEXT NOT NULL);
+CREATE TABLE local_services (
+    region_id INTEGER NOT NULL REFERENCES regions (id), service TEXT NOT NULL,
+    url TEXT NOT NULL CHECK (url LIKE 'https://%'), online INTEGER NOT NULL CHECK (online IN (0, 1)),
+    homepage_only INTEGER NOT NULL CHECK (homepage_only IN (0, 1)), office TEXT,
+    source TEXT NOT NULL CHECK (source LIKE 'https://%'), verified TEXT NOT NULL, origin TEXT NOT NULL,
+    UNIQUE (region_id, service));
 CREATE TABLE common_words (word TEXT PRIMARY KEY) WITHOUT ROWID;
 """
 FUZZY_MIN_CHARS = 6  # same as bot.directory.places: shorter words are only matched exactly
@@ -92,6 +99,7 @@ def fingerprint(directory: Path = DIRECTORY_DIR) -> str:
 def _write(conn: sqlite3.Connection, d: Directory, stamp: str) -> None:
     conn.executescript(SCHEMA)
     region_ids: Dict[str, int] = {}
+    by_kind: Dict[Tuple[str, str], int] = {}
     for place in sorted(d.places, key=lambda p: ("land", "kreis", "gemeinde").index(p.kind)):
         kreis_id = region_ids.get(place.kreis) if place.kreis and place.kind == "gemeinde" else None
         cur = conn.execute(
@@ -100,6 +108,7 @@ def _write(conn: sqlite3.Connection, d: Directory, stamp: str) -> None:
             (place.name, place.kind, place.art, place.land, kreis_id, place.source, place.verified,
              _origin(place.where)))
         region_id = int(cur.lastrowid)
+        by_kind[(place.name, place.kind)] = region_id
         if place.kind == "kreis":
             region_ids[place.name] = region_id
         region_ids.setdefault(place.name, region_id)
@@ -139,11 +148,17 @@ def _write(conn: sqlite3.Connection, d: Directory, stamp: str) -> None:
     for p in d.programmes:
         conn.execute(
             "INSERT INTO programmes (name, provider, area, land, phases, kind, targets, summary, amount, link,"
-            " source, verified, origin) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " source, verified, origin, also_kinds) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (p.name, p.provider, p.area, p.land, json.dumps(p.phases), p.kind, json.dumps(p.targets),
-             p.summary, p.amount, p.link, p.source, p.verified, _origin(p.where)))
+             p.summary, p.amount, p.link, p.source, p.verified, _origin(p.where), json.dumps(p.also_kinds)))
     for t in d.topics:
         conn.execute("INSERT INTO topics VALUES (?, ?, ?)", (t.key, t.label, json.dumps(t.keywords)))
+    for link in d.services:
+        conn.execute(
+            "INSERT INTO local_services (region_id, service, url, online, homepage_only, office, source, verified,"
+            " origin) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (by_kind[(link.place, link.kind)], link.service, link.url, int(link.online), int(link.homepage_only),
+             link.office, link.source, link.verified, _origin(link.where)))
     places = {fold(a) for p in d.places for a in (p.name, *p.aliases)}
     places |= {token for name in places for token in name.split()}
     conn.executemany("INSERT INTO common_words VALUES (?)", ((w,) for w in common_german_words(places)))
@@ -204,7 +219,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     counts = {kind: sum(1 for p in d.places if p.kind == kind) for kind in ("land", "kreis", "gemeinde")}
     print(f"Kontaktverzeichnis gebaut: {db_path} – {counts['land']} Länder, {counts['kreis']} Kreise, "
           f"{counts['gemeinde']} Orte, {len(d.organisations)} Stellen, {len(d.institutions)} Hochschulen, "
-          f"{len(d.programmes)} Programme.")
+          f"{len(d.programmes)} Programme, {len(d.services)} Links zu Ämtern (z. B. Gewerbe).")
     return 0
 
 

@@ -35,7 +35,8 @@ def find_programmes(
     target: Optional[str] = None,
     limit: int = 5,
 ) -> List[ProgrammeResult]:
-    """Filters that are ``None``/``"egal"`` don't restrict. Regional before federal, then by target fit.
+    """Filters that are ``None``/``"egal"`` don't restrict. Programmes for the ``target`` group (e.g.
+    ``hochschule``, ``arbeitslos``) first, then regional before federal.
 
     A Land filter keeps that Land's programmes (incl. its cities') and the federal ones.
     """
@@ -49,7 +50,7 @@ def find_programmes(
             continue
         if phase not in (None, ANY) and phase not in phases:
             continue
-        if kind not in (None, ANY) and row["kind"] != kind:
+        if kind not in (None, ANY) and kind != row["kind"] and kind not in json.loads(row["also_kinds"]):
             continue
         results.append(ProgrammeResult(row["name"], row["provider"], row["area"], row["kind"], row["summary"],
                                        row["amount"], row["link"], row["source"], row["verified"], phases,
@@ -57,7 +58,10 @@ def find_programmes(
 
     def rank(p: ProgrammeResult) -> Tuple[int, int]:
         regional = 0 if p.area != "Bund" else 1
-        fits = 0 if (target and target in p.targets) or "alle" in p.targets else 1
+        if target:  # the group's own programmes, then those for everyone
+            fits = 0 if target in p.targets else (1 if "alle" in p.targets else 2)
+        else:
+            fits = 0 if "alle" in p.targets else 1
         return (fits, regional)
 
     return sorted(results, key=rank)[:limit]

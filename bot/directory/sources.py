@@ -11,19 +11,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple
 
-import yaml
 
 from bot.config import PROJECT_ROOT
 from bot.directory.text import fold
-from bot.directory.yaml_source import DirectoryError, entries, require
+from bot.directory.yaml_source import (DirectoryError, child, entries, entries_with_nodes, key_node, line_of,
+                                        read_yaml, require)
 
 DIRECTORY_DIR = PROJECT_ROOT / "data" / "directory"
 LAENDER = ("Sachsen", "Sachsen-Anhalt", "Thüringen")
 TOPICS = ("gruendungsberatung", "foerderung", "gewerbe", "hochschule", "kammer", "vergabe", "flaechen")
 PHASES = ("idee", "gruendung", "wachstum")
 KINDS = ("Zuschuss", "Stipendium", "Kredit", "Beteiligung", "Beratung")
-TARGETS = ("alle", "hochschule", "arbeitslos", "innovativ", "investoren")
+TARGETS = ("alle", "hochschule", "arbeitslos", "buergergeld", "innovativ", "investoren")
 _URL = re.compile(r"^https?://\S+$")
+_HTTPS = re.compile(r"^https://[^\s/]+\.\S+$")
+SERVICES = ("gewerbe",)  # local services a place can link to: `<service>:` block on a town, Kreis or Land
 CONTACT_KEYS = ("website", "address", "phone", "email", "hours")
 
 
@@ -37,6 +39,27 @@ class Place:
     kreis: Optional[str]
     aliases: Tuple[str, ...]
     art: str
+    source: str
+    verified: str
+    where: str
+
+
+@dataclass(frozen=True)
+class ServiceLink:
+    """Where a founder does one procedure (``service``, e.g. "gewerbe") for one place.
+
+    On a town or kreisfreie Stadt: the town's own office page or online service. On a Land:
+    the Land portal that finds the responsible office (fallback when a town has no entry).
+    """
+
+    place: str
+    kind: str  # land | kreis | gemeinde – the kind of place the link belongs to
+    land: str
+    service: str
+    url: str
+    online: bool  # the page offers an online service (not only information, forms to print)
+    homepage_only: bool  # only the town's start page is confirmed, not a page for this service
+    office: Optional[str]
     source: str
     verified: str
     where: str
@@ -85,6 +108,7 @@ class Programme:
     source: str
     verified: str
     where: str
+    also_kinds: Tuple[str, ...] = ()  # e.g. a Zuschuss for living costs is also what founders call a Stipendium
 
 
 @dataclass(frozen=True)
@@ -111,6 +135,7 @@ class Directory:
     programmes: List[Programme] = field(default_factory=list)
     topics: List[Topic] = field(default_factory=list)
     outside: List[OutsidePlace] = field(default_factory=list)
+    services: List[ServiceLink] = field(default_factory=list)
 
 
 def _strs(value: Any) -> Tuple[str, ...]:
@@ -145,25 +170,67 @@ def _key(*parts: str) -> str:
     return "-".join(fold(p).replace(" ", "-") for p in parts if p)
 
 
+def _https(where: str, value: Any, key: str) -> str:
+    text = str(value or "").strip()
+    if not _HTTPS.match(text):
+        raise DirectoryError(f"{where}: „{key}“ muss eine vollständige https-Adresse sein "
+                             f"(https://…), nicht „{text}“.")
+    return text
+
+
+def _services(d: Directory, path: Path, item: Dict[str, Any], node: Any, fallback: str,
+              place: str, kind: str, land: str) -> None:
+    """Read the ``gewerbe:`` (etc.) block of a place; errors name the line of the block."""
+    for service in SERVICES:
+        if service not in item:
+            continue
+        block, block_node = item[service], child(node, service)
+        where = line_of(path, key_node(node, service), fallback)
+        if not isinstance(block, dict):
+            raise DirectoryError(f"{where}: „{service}:“ braucht darunter url, online, source und verified.")
+        require(where, block, "url", "source", "verified")
+        field_where = {k: line_of(path, key_node(block_node, k), where) for k in block}
+        url = _https(field_where["url"], block["url"], "url")
+        source = _https(field_where["source"], block["source"], "source")
+        online = block.get("online")
+        if not isinstance(online, bool):
+            raise DirectoryError(f"{field_where.get('online', where)}: „online“ muss true oder false sein "
+                                 f"(true nur, wenn die Seite eine Online-Anmeldung anbietet).")
+        homepage = block.get("nur_startseite", False)
+        if not isinstance(homepage, bool):
+            raise DirectoryError(f"{field_where['nur_startseite']}: „nur_startseite“ muss true oder false sein.")
+        if homepage and online:
+            raise DirectoryError(f"{where}: eine Startseite ist keine Online-Anmeldung – „online: false“ setzen.")
+        unknown = sorted(set(block) - {"url", "online", "nur_startseite", "stelle", "source", "verified"})
+        if unknown:
+            raise DirectoryError(f"{field_where[unknown[0]]}: „{unknown[0]}“ ist hier unbekannt – erlaubt: "
+                                 f"url, online, nur_startseite, stelle, source, verified.")
+        office = str(block["stelle"]).strip() if block.get("stelle") else None
+        d.services.append(ServiceLink(place, kind, land, service, url, online, homepage, office, source,
+                                      str(block["verified"]), where))
+
+
 def load_laender(d: Directory, path: Path) -> None:
-    for where, entry in entries(path, "laender"):
+    for where, entry, node in entries_with_nodes(path, "laender"):
         require(where, entry, "name", "source", "verified")
         name = _one_of(where, entry["name"], LAENDER, "name")
         d.places.append(Place(name, "land", name, None, _strs(entry.get("variants")), "Land",
                               str(entry["source"]), str(entry["verified"]), where))
+        _services(d, path, entry, node, where, name, "land", name)
 
 
 def load_kreise(d: Directory, path: Path) -> None:
     land = _file_value(path, "land")
     if land not in LAENDER:
         raise DirectoryError(f"{path}: oben muss „land:“ mit Sachsen, Sachsen-Anhalt oder Thüringen stehen.")
-    for where, entry in entries(path, "kreise"):
+    for where, entry, node in entries_with_nodes(path, "kreise"):
         require(where, entry, "name", "art", "source", "verified", "wirtschaftsfoerderung")
         art = _one_of(where, entry["art"], ("Landkreis", "kreisfreie Stadt"), "art")
         name = str(entry["name"]).strip()
         d.places.append(Place(name, "kreis", land, name, _strs(entry.get("varianten")), art,
                               str(entry["source"]), str(entry["verified"]), where))
-        for town in entry.get("orte") or []:
+        _services(d, path, entry, node, where, name, "kreis", land)
+        for index, town in enumerate(entry.get("orte") or []):
             town_name, aliases = (town, ()) if isinstance(town, str) else (
                 str(town.get("name", "")), _strs(town.get("varianten")))
             if not town_name.strip():
@@ -173,6 +240,10 @@ def load_kreise(d: Directory, path: Path) -> None:
             require(where, entry, "orte_source")
             d.places.append(Place(town_name.strip(), "gemeinde", land, name, aliases, "Stadt",
                                   str(entry["orte_source"]), str(entry["verified"]), where))
+            if isinstance(town, dict):
+                town_node = child(node, "orte", index)
+                _services(d, path, town, town_node, line_of(path, town_node, where), town_name.strip(),
+                          "gemeinde", land)
         wf = entry["wirtschaftsfoerderung"]
         if not isinstance(wf, dict):
             raise DirectoryError(f"{where}: „wirtschaftsfoerderung:“ braucht name, website, source, verified.")
@@ -256,7 +327,8 @@ def load_programme(d: Directory, path: Path) -> None:
             kind=_one_of(where, entry["art"], KINDS, "art"),
             targets=tuple(_one_of(where, t, TARGETS, "zielgruppe") for t in _strs(entry["zielgruppe"])),
             summary=str(entry["kurz"]), amount=str(entry["betrag"]) if entry.get("betrag") else None,
-            link=str(entry["link"]), source=str(entry["source"]), verified=str(entry["verified"]), where=where))
+            link=str(entry["link"]), source=str(entry["source"]), verified=str(entry["verified"]), where=where,
+            also_kinds=tuple(_one_of(where, k, KINDS, "auch_art") for k in _strs(entry.get("auch_art")))))
 
 
 def load_themen(d: Directory, path: Path) -> None:
@@ -284,10 +356,7 @@ def load_general(d: Directory, path: Path) -> None:
 
 
 def _file_value(path: Path, key: str) -> Any:
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError):
-        return None  # entries() reports the exact problem
+    _, data = read_yaml(path)  # a broken file is reported here, with its line
     return data.get(key) if isinstance(data, dict) else None
 
 

@@ -24,7 +24,9 @@ from rapidfuzz import fuzz, process
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from bot.config import PROJECT_ROOT
+from bot.directory.sources import load_directory
 from bot.directory.text import fold
+from bot.directory.yaml_source import DirectoryError, utf8_error_line
 from bot.staff.findings import ERROR, WARNING, Finding
 
 MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
@@ -100,16 +102,22 @@ def check_yaml(root: Path, docs: Docs) -> List[Finding]:
     for path in paths:
         rel = _rel(root, path)
         try:
-            text = path.read_text(encoding="utf-8")
+            raw = path.read_bytes()
+            text = raw.decode("utf-8")
             node = yaml.compose(text, Loader=yaml.SafeLoader)
             yaml.safe_load(text)
         except FileNotFoundError:
             findings.append(Finding(ERROR, rel, None, "Datei fehlt.",
                                     "Datei wiederherstellen, z. B. mit `git checkout -- " + rel + "`"))
             continue
-        except (OSError, UnicodeDecodeError) as error:
+        except UnicodeDecodeError as error:
+            findings.append(Finding(ERROR, rel, utf8_error_line(raw, error),
+                                    f"Zeichen, das kein UTF-8 ist (Byte 0x{raw[error.start]:02x}).",
+                                    "Datei im Editor als UTF-8 speichern, Umlaute dieser Zeile neu tippen"))
+            continue
+        except OSError as error:
             findings.append(Finding(ERROR, rel, None, f"Datei nicht lesbar ({error}).",
-                                    "Datei als UTF-8-Text speichern"))
+                                    "Dateirechte prüfen"))
             continue
         except yaml.YAMLError as error:
             mark = getattr(error, "problem_mark", None)
@@ -381,6 +389,32 @@ def check_directory(root: Path, docs: Docs, today: date) -> List[Finding]:
     return findings
 
 
+_DIRECTORY_ERROR = re.compile(r"^(?P<path>.+?\.yml)(?::(?P<line>\d+))?: (?P<message>.*)$", re.S)
+
+
+def check_directory_build(root: Path, docs: Docs, known: List[Finding]) -> List[Finding]:
+    """Everything `bot verzeichnis` checks (Kreis names, `gewerbe:` links, duplicates …) as a finding.
+
+    The build stops at the first problem, so this gives at most one finding; skipped if a directory
+    file is not valid YAML (already reported) or the same file:line already has an error.
+    """
+    directory = root / "data" / "directory"
+    if any(path not in docs for path in directory.glob("*.yml")):
+        return []
+    try:
+        load_directory(directory)
+    except DirectoryError as error:
+        match = _DIRECTORY_ERROR.match(str(error))
+        file = _rel(root, Path(match.group("path"))) if match else _rel(root, directory)
+        line = int(match.group("line")) if match and match.group("line") else None
+        message = match.group("message") if match else str(error)
+        if any(f.level == ERROR and (f.file, f.line) == (file, line) for f in known):
+            return []
+        return [Finding(ERROR, file, line, f"Kontaktverzeichnis: {message}",
+                        "Eintrag korrigieren – solange der Fehler besteht, baut `bot verzeichnis` nichts neu")]
+    return []
+
+
 # --- 5. rasa data validate ------------------------------------------------------------------
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
@@ -403,8 +437,8 @@ def responses_used_outside_rules(root: Path) -> Set[str]:
         domain = {}
     for form in (domain.get("forms") or {}).values():
         used |= {f"utter_ask_{slot}" for slot in (form or {}).get("required_slots") or []}
-    for path in (root / "actions").glob("*.py"):
-        used |= set(re.findall(r"response=\"(utter_[a-z_]+)\"", path.read_text(encoding="utf-8")))
+    for path in (root / "actions").glob("*.py"):  # response="utter_…" and names in tables ("utter_en_…")
+        used |= set(re.findall(r"\"(utter_[a-z_]+)\"", path.read_text(encoding="utf-8")))
     return used
 
 
@@ -465,6 +499,7 @@ def run_checks(root: Path, today: Optional[date] = None, rasa: bool = True) -> L
     findings += check_faq(root, docs, today)
     findings += check_examples(root, docs)
     findings += check_directory(root, docs, today)
+    findings += check_directory_build(root, docs, findings)
     if rasa and yaml_ok:
         findings += check_rasa(root)
     return findings

@@ -22,6 +22,7 @@ from bot.staff.check import format_findings, run_checks
 from bot.staff.findings import ERROR
 
 STORIES = "tests/test_stories.yml"
+MODEL_LINE = "MODELL: "  # last line with --kandidat: where the tested model is (read by bot/redaktion)
 FAILED_FILE = "failed_test_stories.yml"
 
 
@@ -64,9 +65,24 @@ def promote(candidate: Path) -> Path:
     return target
 
 
+def keep_candidate(candidate: Path, folder: Path) -> Path:
+    """Move the tested candidate (and its .json info) into ``folder``, replacing older candidates."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for old in folder.glob("gl-*"):
+        old.unlink()
+    info = candidate.with_suffix("").with_suffix(".json")
+    if info.exists():
+        shutil.move(str(info), str(folder / info.name))
+    target = folder / candidate.name
+    shutil.move(str(candidate), str(target))
+    return target
+
+
 def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(prog="bot train", description="Prüft, trainiert und testet ein neues Modell.")
     parser.add_argument("--force", action="store_true", help="auch ohne Änderung neu trainieren")
+    # the Redaktion console: keep the tested model in this folder instead of models/ (to try it first)
+    parser.add_argument("--kandidat", type=Path, default=None, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
 
     print("1/3 Prüfe die Daten (bot check) …", flush=True)
@@ -83,6 +99,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     if current.exists() and not args.force:
         print(f"Das Modell für die aktuellen Daten gibt es schon ({current.name}) – kein Training nötig. "
               "Falls der Bot es noch nicht verwendet: `bot reload`.")
+        if args.kandidat:
+            print(f"{MODEL_LINE}{current}")
         return 0
 
     settings = load_settings()
@@ -103,6 +121,10 @@ def main(argv: Optional[List[str]] = None) -> int:
                   "Meist liegt es an Beispielfragen, die zu einem anderen Thema passen – "
                   "bei Unklarheit die technische Betreuung fragen.", file=sys.stderr)
             return 1
+        if args.kandidat:
+            target = keep_candidate(candidate, args.kandidat)
+            print(f"\nGetestetes Modell bereit ({target.name}) – noch nicht aktiv.\n{MODEL_LINE}{target}")
+            return 0
         target = promote(candidate)
     print(f"\nNeues Modell bereit ({target.name}) – jetzt `bot reload`")
     return 0

@@ -1,7 +1,9 @@
 """`bot reload`: load a newly trained model into the running Rasa server.
 
-Uses Rasa's HTTP API (``PUT /model``). Conversations live in the tracker store, not in the
-model, so nobody's conversation is lost; the old model answers until the new one is loaded.
+Uses Rasa's HTTP API (``PUT /model``); in the production profile (``make run-production``)
+one replica after the other, each out of the balancer meanwhile (bot/cluster/rolling.py).
+Conversations live in the tracker store, not in the model, so nobody's conversation is
+lost; the old model answers until the new one is loaded.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from typing import List, Optional
 
 import requests
 
+from bot.cluster.rolling import RolloutError, rolling_reload, running_layout
 from bot.config import Settings, load_settings
 from bot.serve import api_token
 from bot.train import MODELS_DIR
@@ -80,9 +83,13 @@ def main(argv: Optional[List[str]] = None) -> int:
         return 1
     settings = load_settings()
     print(f"Lade {model.name} in den laufenden Bot …", flush=True)
+    cluster = running_layout(settings.state_dir)
     try:
-        loaded = reload_model(settings, model)
-    except ReloadError as error:
+        if cluster is not None:  # production profile: one replica after the other
+            loaded = rolling_reload(cluster, model, api_token(settings))[-1]
+        else:
+            loaded = reload_model(settings, model)
+    except (ReloadError, RolloutError) as error:
         print(f"Nicht geladen: {error}", file=sys.stderr)
         return 1
     print(f"Fertig: Der Bot antwortet jetzt mit dem Modell {loaded or model.name}. "

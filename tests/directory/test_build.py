@@ -128,3 +128,28 @@ def test_fingerprint_changes_with_the_data(data_copy: Path) -> None:
     before = fingerprint(data_copy)
     _break(data_copy, "themen.yml", "Coworking", "Co-Working")
     assert fingerprint(data_copy) != before
+
+
+def test_invalid_yaml_in_a_kreise_file_names_the_line(data_copy: Path, tmp_path: Path) -> None:
+    path = data_copy / "kreise-sachsen.yml"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    number = next(i for i, line in enumerate(lines) if line.strip().startswith("- name:") and i > 5)
+    lines[number] = lines[number] + ": [kaputt"  # a typo a person makes: unclosed bracket
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(DirectoryError, match=r"kreise-sachsen\.yml:\d+: ungültiges YAML"):
+        build(tmp_path / "x.db", data_copy)
+
+
+@pytest.mark.parametrize("file", ["kreise-thueringen.yml", "kammern.yml"])
+def test_invalid_utf8_byte_names_file_and_line(data_copy: Path, tmp_path: Path, file: str,
+                                               capsys: pytest.CaptureFixture) -> None:
+    path = data_copy / file
+    raw = path.read_bytes()
+    third_line = raw.index(b"\n", raw.index(b"\n", raw.index(b"\n") + 1) + 1) + 1
+    path.write_bytes(raw[:third_line] + b"# Stra\xdfe (Latin-1)\n" + raw[third_line:])
+    with pytest.raises(DirectoryError, match=rf"{file.replace('.', '[.]')}:4: .*UTF-8"):
+        build(tmp_path / "x.db", data_copy)
+    # the command line reports it like any other data error: exit 1, no traceback
+    assert main(["--db", str(tmp_path / "y.db"), "--data", str(data_copy)]) == 1
+    err = capsys.readouterr().err
+    assert f"{file}:4" in err and "Traceback" not in err

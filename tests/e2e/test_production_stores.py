@@ -1,6 +1,6 @@
 """Production profile for real: PostgreSQL tracker store and Redis lock store.
 
-Both services run on loopback on this machine and on CI (see README).
+Both services run on loopback on this machine and on CI (docs/betrieb.md).
 """
 
 import uuid
@@ -12,26 +12,14 @@ import pytest
 import redis
 
 from bot.serve import start_stack
-from tests.conftest import say, stack_settings, texts
+from tests.conftest import REDIS_URL, fresh_database, say, stack_settings, texts
 
 pytestmark = pytest.mark.e2e
 
-PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/test"
-REDIS_URL = "redis://127.0.0.1:6379/0"
-
-
 @pytest.fixture
 def database() -> Iterator[str]:
-    """A fresh PostgreSQL database, dropped afterwards."""
-    name = f"gl_e2e_{uuid.uuid4().hex[:8]}"
-    admin = psycopg2.connect(PG_ADMIN)
-    admin.autocommit = True
-    admin.cursor().execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield f"postgresql://postgres@127.0.0.1:5432/{name}"
-    finally:
-        admin.cursor().execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.close()
+    with fresh_database() as url:
+        yield url
 
 
 def lock_commands(client: redis.Redis) -> int:

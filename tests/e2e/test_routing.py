@@ -38,11 +38,10 @@ def test_place_only_then_contacts(stack: Stack) -> None:
 
 def test_typo_in_the_place_and_keyword_style(stack: Stack) -> None:
     user = sender()
-    first = texts(say(stack, user, "Magdebrug Förderung"))  # funding finder; the misspelt town gives the Land
-    assert "Wo stehen Sie" in first and "In welchem Land" not in first
-    assert "Welche Art" in texts(say(stack, user, "Überspringen"))
-    answer = texts(say(stack, user, "Überspringen"))
+    answer = texts(say(stack, user, "Magdebrug Förderung"))  # the misspelt town gives the Land: programmes at once
     assert "Passende Programme (Sachsen-Anhalt)" in answer and "Stand:" in answer
+    assert "In welchem Land" not in answer and "Wo stehen Sie" not in answer
+    assert "Sachsen-Anhalt):" in answer and "(Zuschuss, Thüringen)" not in answer
 
 
 def test_university_founder_in_halle(stack: Stack) -> None:
@@ -85,8 +84,26 @@ def test_funding_finder_three_questions_then_programmes(stack: Stack) -> None:
 def test_funding_finder_remembers_the_place(stack: Stack) -> None:
     user = sender()
     say(stack, user, "Wo bekomme ich in Dresden Gründungsberatung?")
-    first = texts(say(stack, user, "Passende Förderung finden"))
-    assert "In welchem Land" not in first and "Wo stehen Sie" in first
+    first = texts(say(stack, user, "Passende Förderung finden"))  # the Land is known: programmes at once
+    assert "Passende Programme (Sachsen)" in first and "In welchem Land" not in first
+
+
+def test_funding_answered_first_then_refined_with_a_button(stack: Stack) -> None:
+    user = sender()
+    reply = say(stack, user, "Welchen Kredit kann ich für meine Gründung bekommen?")
+    answer = texts(reply)
+    assert "Passende Programme (Kredit)" in answer and "In welchem Land gründen Sie?" in answer
+    thuringia = next(b for m in reply for b in m.get("buttons", []) if b["title"] == "Thüringen")
+    refined = texts(say(stack, user, thuringia["payload"]))
+    assert "Passende Programme (Thüringen, Kredit)" in refined and "(Kredit, Sachsen)" not in refined
+
+
+def test_a_question_inside_the_funding_questions_is_answered_and_the_question_repeated(stack: Stack) -> None:
+    user = sender()
+    assert "In welchem Land" in texts(say(stack, user, "Welche Förderung passt zu mir?"))
+    reply = texts(say(stack, user, "Wie melde ich mich beim Finanzamt an?"))
+    assert "Finanzamt" in reply and "In welchem Land" in reply
+    assert "Abgebrochen" in texts(say(stack, user, "nein danke, abbrechen"))
 
 
 def test_callback_completed_and_stored(stack: Stack) -> None:
@@ -112,6 +129,15 @@ def test_callback_cancelled_stores_nothing(stack: Stack) -> None:
     assert "Abgebrochen" in texts(say(stack, user, "abbrechen"))
     names = [r.name for r in list_requests(stack.settings.callback_db, 90)]
     assert "abbrechen" not in names and len(names) <= 1  # only the completed test's request, if any
+
+
+def test_a_cancel_word_inside_the_name_does_not_end_the_form(stack: Stack) -> None:
+    """#15.10: "Jana Stopp" is a name; only a message that is just a cancel request cancels."""
+    user = sender()
+    say(stack, user, "Ich möchte einen Rückruf")
+    assert "Wie heißen Sie" in texts(say(stack, user, "Ja, einverstanden"))
+    assert "Telefonnummer" in texts(say(stack, user, "Jana Stopp"))
+    assert "Abgebrochen" in texts(say(stack, user, "Stopp"))
 
 
 def test_callback_without_consent_stores_nothing(stack: Stack) -> None:

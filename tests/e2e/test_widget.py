@@ -7,6 +7,8 @@ package, driven by Python Playwright (never ``playwright install``). Screenshots
 
 from __future__ import annotations
 
+import json
+
 import re
 import subprocess
 import sys
@@ -401,6 +403,27 @@ def test_images_and_network_failure(page: "Page", site: str, stack: Stack) -> No
     page.route(f"{stack.settings.rasa_url}/webhooks/rest/webhook", lambda route: route.fulfill(
         status=500, body="kaputt", headers={"Access-Control-Allow-Origin": "*"}))
     expect(ask(page, "Hallo")).to_contain_text(UNREACHABLE)
+
+
+def test_a_gateway_error_is_repeated_with_the_same_message_id(page: "Page", site: str,
+                                                             stack: Stack) -> None:
+    """A replica dying mid-request gives a 502 from the balancer: the widget sends the
+    message again with the same id (the bot answers a repeat from the stored conversation)."""
+    page.goto(site)
+    launcher(page).click()
+    bodies: List[Dict[str, Any]] = []
+
+    def first_fails(route: Any) -> None:
+        bodies.append(json.loads(route.request.post_data))
+        if len(bodies) == 1:
+            route.fulfill(status=502, body="", headers={"Access-Control-Allow-Origin": "*"})
+        else:
+            route.continue_()
+
+    page.route(f"{stack.settings.rasa_url}/webhooks/rest/webhook", first_fails)
+    expect(ask(page, "bist du ein bot?")).to_contain_text("Chatbot")
+    assert len(bodies) == 2 and bodies[0]["message_id"] == bodies[1]["message_id"]
+    assert len(bodies[0]["message_id"]) == 32
 
 
 def test_phone_width_full_screen_panel(browser: "Browser", page_errors: List[str], site: str) -> None:

@@ -5,19 +5,25 @@ a JSON list of ``{"text", "buttons": [{"title", "payload"}], "image"}``. Anythin
 connection refused, timeout, HTTP error, malformed JSON – raises :class:`RasaUnavailable`,
 so the caller can send its apology.
 
-Only a refused connection is retried: then the request never reached Rasa. A timeout or a
-broken answer is not, because Rasa may already have processed (and stored) the message.
+Every message carries a ``message_id``. Repeated with the same id: a refused connection
+(the request never reached Rasa), a connection broken before the answer, and a gateway
+error 502/503/504 from the load balancer (a replica died mid-request) – the REST channel
+answers a repeat from the stored conversation, so nothing is processed twice
+(bot/channels/repeat.py). Not repeated: a timeout (Rasa is still at it; a repeat would
+only wait for the same turn) and a broken answer from Rasa itself.
 """
 
 from __future__ import annotations
 
 import asyncio
+import uuid
 from dataclasses import dataclass, field
 from typing import Any, Awaitable, Callable, List, Optional, Sequence, Tuple
 
 import httpx
 
 WEBHOOK_PATH = "/webhooks/rest/webhook"
+GATEWAY_ERRORS = {502, 503, 504}  # from the balancer: no replica answered
 
 
 class RasaUnavailable(Exception):
@@ -93,16 +99,21 @@ class RasaClient:
     async def send(self, sender: str, text: str) -> List[BotMessage]:
         """Send one user message; return the bot's messages or raise :class:`RasaUnavailable`."""
         delays = list(self.connect_retries)
+        body = {"sender": sender, "message": text, "message_id": uuid.uuid4().hex}
         while True:
             try:
-                reply = await self._client.post(self.url, json={"sender": sender, "message": text})
-            except httpx.ConnectError as error:  # never reached Rasa: safe to repeat
+                reply = await self._client.post(self.url, json=body)
+            except (httpx.ConnectError, httpx.RemoteProtocolError, httpx.ReadError) as error:
+                # never reached Rasa, or the connection broke: a repeat with the same id is safe
                 if not delays:
                     raise RasaUnavailable(f"keine Verbindung ({type(error).__name__})") from error
                 await self._sleep(delays.pop(0))
                 continue
-            except httpx.HTTPError as error:  # timeout, broken connection: Rasa may have it
+            except httpx.HTTPError as error:  # timeout: Rasa is still working on it
                 raise RasaUnavailable(type(error).__name__) from error
+            if reply.status_code in GATEWAY_ERRORS and delays:
+                await self._sleep(delays.pop(0))
+                continue
             break
         if reply.status_code != 200:
             raise RasaUnavailable(f"HTTP {reply.status_code}")

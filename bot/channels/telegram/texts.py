@@ -1,6 +1,6 @@
 """Texts the Telegram bridge sends by itself (German, Sie-form).
 
-Everything else comes from the bot. The privacy texts state what README "Datenschutz"
+Everything else comes from the bot. The privacy texts state what docs/datenschutz.md
 promises: no message texts in logs, conversations deleted after ``GL_RETENTION_DAYS``,
 no personal data needed.
 """

@@ -28,6 +28,11 @@
   const STORAGE_KEY = 'gruendungslotse:v1';
   const MAX_HISTORY = 200;
   const REQUEST_TIMEOUT_MS = 30000;
+  // A message that got no answer (connection lost, 502/503/504 from the load balancer while
+  // a server restarts) is sent again with the same message_id; the bot answers a repeat
+  // from the stored conversation, so it is never processed twice.
+  const RETRY_DELAYS_MS = [500, 1500];
+  const RETRY_STATUS = [502, 503, 504];
   const SVG_NS = 'http://www.w3.org/2000/svg';
   const DARK = '#1f2328'; // body text colour of the widget
 
@@ -143,6 +148,12 @@
     const bytes = new Uint8Array(12);
     crypto.getRandomValues(bytes);
     return 'web-' + Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+  }
+
+  function newMessageId() {
+    const bytes = new Uint8Array(16);
+    crypto.getRandomValues(bytes);
+    return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
   }
 
   function freshState() {
@@ -469,18 +480,41 @@
     }
 
     async post(message) {
+      const messageId = newMessageId();
+      for (let attempt = 0; ; attempt += 1) {
+        try {
+          return await this.postOnce(message, messageId);
+        } catch (error) {
+          if (!error.retryable || attempt >= RETRY_DELAYS_MS.length) throw error;
+          await new Promise((resolve) => setTimeout(resolve, RETRY_DELAYS_MS[attempt]));
+        }
+      }
+    }
+
+    async postOnce(message, messageId) {
       const controller = new AbortController();
       const timer = setTimeout(() => controller.abort(), REQUEST_TIMEOUT_MS);
       try {
-        const response = await fetch(this.endpoint, {
-          method: 'POST',
-          mode: 'cors',
-          credentials: 'omit',
-          headers: { 'Content-Type': 'application/json' },
-          body: JSON.stringify({ sender: this.state.sender, message }),
-          signal: controller.signal,
-        });
-        if (!response.ok) throw new Error(`HTTP ${response.status}`);
+        let response;
+        try {
+          response = await fetch(this.endpoint, {
+            method: 'POST',
+            mode: 'cors',
+            credentials: 'omit',
+            headers: { 'Content-Type': 'application/json' },
+            body: JSON.stringify({ sender: this.state.sender, message, message_id: messageId }),
+            signal: controller.signal,
+          });
+        } catch (error) {
+          // network failure: worth another try; our own timeout (AbortError) is not
+          error.retryable = error.name !== 'AbortError';
+          throw error;
+        }
+        if (!response.ok) {
+          const error = new Error(`HTTP ${response.status}`);
+          error.retryable = RETRY_STATUS.includes(response.status);
+          throw error;
+        }
         const data = await response.json();
         if (!Array.isArray(data)) throw new Error('unerwartetes Antwortformat');
         return data.map((m) => cleanMessage({ ...m, from: 'bot' })).filter(Boolean);

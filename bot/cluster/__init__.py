@@ -1,0 +1,1 @@
+"""Production profile: several Rasa replicas and action servers behind HAProxy (docs/betrieb.md)."""

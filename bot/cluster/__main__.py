@@ -1,0 +1,5 @@
+import sys
+
+from bot.cluster.launcher import main
+
+sys.exit(main())
