@@ -18,6 +18,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.feedback import closest_topic
+from actions.funding_finder import FILTERS as FUNDING_FILTERS, named_in_question, show_programmes
 from actions.place_slots import in_english, lookup, place_slots
 from bot.config import load_settings
 from bot.directory.local_services import LocalService, land_portal, local_service
@@ -34,6 +35,7 @@ ENGLISH_ANSWERS: Dict[str, str] = {
     "foerderung_ueberblick": "utter_en_foerderung_ueberblick",
     "aufenthaltstitel": "utter_en_aufenthaltstitel",
 }
+FUNDING_OVERVIEW = "foerderung_ueberblick"
 FAQ_RESPONSES = "utter_faq"  # the answers are utter_faq/<topic> (Land variants chosen by Rasa)
 # Procedure topics whose answer names the founder's own town office (directory service key).
 LOCAL_SERVICES: Dict[str, str] = {"gewerbeanmeldung": "gewerbe", "gewerbe_ummelden_abmelden": "gewerbe"}
@@ -80,6 +82,10 @@ class ActionAnswerFaq(Action):
             dispatcher.utter_message(response="utter_nlu_fallback")
             return []
         english = in_english(tracker)
+        if topic == FUNDING_OVERVIEW:
+            named = named_in_question(tracker)
+            if named is not None:  # "Zuschüsse in Thüringen?": the matching programmes, not the overview
+                return show_programmes(dispatcher, *(named[s] for s in FUNDING_FILTERS), english)
         match = self._place(tracker)
         slots = place_slots(match) if match is not None else {}
         # A town the NLU missed (typo) gives the Land now: choose that Land's variant of the answer.

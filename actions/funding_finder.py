@@ -240,6 +240,73 @@ def refine_buttons(land: Any, kind: Any, english: bool) -> List[Dict[str, str]]:
     return buttons + [ADVICE_EN if english else ADVICE]
 
 
+def named_in_question(tracker: Tracker) -> Optional[Dict[Text, Any]]:
+    """The filters a typed question names itself (Land or town, kind, situation) – else ``None``.
+
+    Used where the NLU chose the funding overview but the question is specific
+    ("Zuschüsse in Thüringen?"): the founder gets the matching programmes at once.
+    """
+    if _is_button(tracker):
+        return None
+    text = _latest_text(tracker)
+    filters = {slot: match_words(text, slot) for slot in FILTERS}
+    if filters["foerder_phase"] == "gruendung":
+        filters["foerder_phase"] = None
+    if filters["foerder_land"] is None:
+        filters["foerder_land"] = land_of_place(text)
+    return filters if answers_at_once(filters) else None
+
+
+def _summary(land: Any, phase: Any, kind: Any, target: Any, english: bool) -> str:
+    if english:
+        chosen = [LAND_EN.get(str(land)) if land != ANY else None, KIND_BUTTONS_EN.get(str(kind))]
+    else:
+        chosen = [land if land != ANY else None, PHASE_LABELS.get(str(phase)) if phase != ANY else None,
+                  kind if kind != ANY else None, TARGET_LABELS.get(str(target))]
+    chosen = [value for value in chosen if value]
+    return f" ({', '.join(chosen)})" if chosen else ""
+
+
+def finished_search(land: Any, phase: Any, kind: Any, target: Any) -> List[EventType]:
+    """The next search starts empty; this one's filters stay available for the refinement buttons."""
+    last = {"foerder_land": land, "foerder_phase": phase, "foerder_art": kind, "foerder_ziel": target}
+    return [SlotSet(s, None) for s in (*FILTERS, "foerder_unklar")] + [SlotSet("foerder_suche", last)]
+
+
+def show_programmes(dispatcher: CollectingDispatcher, land: Any, phase: Any, kind: Any, target: Any,
+                    english: bool) -> List[EventType]:
+    """Up to four matching programmes with source Stand and refinement buttons; the events that end the search."""
+    try:
+        found = find_programmes(load_settings().directory_db, land, phase, kind, target, limit=4)
+    except DirectoryError as error:
+        logger.error("programme table unavailable: %s", error)
+        dispatcher.utter_message(text=messages.TECHNICAL_PROBLEM)
+        return finished_search(land, phase, kind, target)
+    summary = _summary(land, phase, kind, target, english)
+    buttons = refine_buttons(land, kind, english)
+    if not found:
+        text = (f"I find no programme{summary} in my list. The federal funding database "
+                f"(https://www.foerderdatenbank.de) and your Land's funding bank can help."
+                if english else
+                f"Dazu{summary} finde ich kein Programm in meiner Liste. Die Förderdatenbank des Bundes "
+                f"(https://www.foerderdatenbank.de) und die Förderbank Ihres Landes helfen weiter.")
+        dispatcher.utter_message(text=text, buttons=buttons)
+        return finished_search(land, phase, kind, target)
+    lines = "\n".join(_programme_line(p) for p in found)
+    stand = oldest_stand((p.verified for p in found), english=english)
+    if english:
+        text = (f"Matching programmes{summary} (details in German):\n{lines}\nAmounts as stated by the "
+                f"source; check the conditions before applying. {stand}")
+    else:
+        text = (f"Passende Programme{summary}:\n{lines}\nBeträge laut Quelle; Bedingungen vor dem Antrag "
+                f"prüfen. {stand}")
+    if land in (None, ANY) and buttons:
+        text += ("\nWhich Land are you founding in? Then I narrow the list." if english
+                 else "\nIn welchem Land gründen Sie? Dann grenze ich die Liste ein.")
+    dispatcher.utter_message(text=text, buttons=buttons)
+    return finished_search(land, phase, kind, target)
+
+
 class ActionFundingResults(Action):
     def name(self) -> Text:
         return "action_funding_results"
@@ -249,49 +316,5 @@ class ActionFundingResults(Action):
         land, phase, kind, target = (tracker.get_slot(s) for s in FILTERS)
         if target is None and tracker.get_slot("hochschule"):
             target = "hochschule"
-        english = in_english(tracker)
-        try:
-            found = find_programmes(load_settings().directory_db, land, phase, kind, target, limit=4)
-        except DirectoryError as error:
-            logger.error("programme table unavailable: %s", error)
-            dispatcher.utter_message(text=messages.TECHNICAL_PROBLEM)
-            return self._reset(tracker)
-        summary = self._summary(land, phase, kind, target, english)
-        buttons = refine_buttons(land, kind, english)
-        if not found:
-            text = (f"I find no programme{summary} in my list. The federal funding database "
-                    f"(https://www.foerderdatenbank.de) and your Land's funding bank can help."
-                    if english else
-                    f"Dazu{summary} finde ich kein Programm in meiner Liste. Die Förderdatenbank des Bundes "
-                    f"(https://www.foerderdatenbank.de) und die Förderbank Ihres Landes helfen weiter.")
-            dispatcher.utter_message(text=text, buttons=buttons)
-            return self._reset(tracker)
-        lines = "\n".join(_programme_line(p) for p in found)
-        stand = oldest_stand((p.verified for p in found), english=english)
-        if english:
-            text = (f"Matching programmes{summary} (details in German):\n{lines}\nAmounts as stated by the "
-                    f"source; check the conditions before applying. {stand}")
-        else:
-            text = (f"Passende Programme{summary}:\n{lines}\nBeträge laut Quelle; Bedingungen vor dem Antrag "
-                    f"prüfen. {stand}")
-        if land in (None, ANY) and buttons:
-            text += ("\nWhich Land are you founding in? Then I narrow the list." if english
-                     else "\nIn welchem Land gründen Sie? Dann grenze ich die Liste ein.")
-        dispatcher.utter_message(text=text, buttons=buttons)
-        return self._reset(tracker)
+        return show_programmes(dispatcher, land, phase, kind, target, in_english(tracker))
 
-    @staticmethod
-    def _summary(land: Any, phase: Any, kind: Any, target: Any, english: bool) -> str:
-        if english:
-            chosen = [LAND_EN.get(str(land)) if land != ANY else None, KIND_BUTTONS_EN.get(str(kind))]
-        else:
-            chosen = [land if land != ANY else None, PHASE_LABELS.get(str(phase)) if phase != ANY else None,
-                      kind if kind != ANY else None, TARGET_LABELS.get(str(target))]
-        chosen = [value for value in chosen if value]
-        return f" ({', '.join(chosen)})" if chosen else ""
-
-    @staticmethod
-    def _reset(tracker: Tracker) -> List[EventType]:
-        """The next search starts empty; this one's filters stay available for the refinement buttons."""
-        last = {slot: tracker.get_slot(slot) for slot in FILTERS}
-        return [SlotSet(s, None) for s in (*FILTERS, "foerder_unklar")] + [SlotSet("foerder_suche", last)]

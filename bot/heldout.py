@@ -105,6 +105,9 @@ def outcome_of(user: Dict[str, Any], after: List[Dict[str, Any]]) -> str:
     actions = [e.get("name") for e in after if e.get("event") == "action"]
     requested = [e.get("value") for e in after if e.get("event") == "slot" and e.get("name") == "requested_slot"]
     intent = ((user.get("parse_data") or {}).get("intent") or {}).get("name")
+    searched = any(e.get("event") == "slot" and e.get("name") == "foerder_suche" for e in after)
+    if "action_answer_faq" in actions and searched:  # overview topic, but the question named Land/kind
+        return "funding_results"
     if "action_answer_faq" in actions:
         return faq_topic(user.get("parse_data") or {}) or "faq/?"
     if "action_funding_results" in actions:

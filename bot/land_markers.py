@@ -17,6 +17,9 @@ from bot.directory.sources import LAENDER, Directory
 
 URL = re.compile(r"https?://[^\s,]+")
 FEDERAL = "Bund"
+# Domains that host several Länder's programmes (the shared portal of the Bürgschaftsbanken /
+# Mikromezzaninfonds): never a marker of one Land, even where the directory cites it for one.
+SHARED_DOMAINS = {"ermoeglicher.de"}
 
 
 def url_keys(url: str) -> Tuple[str, ...]:
@@ -78,6 +81,9 @@ def land_markers(d: Directory) -> Dict[str, Markers]:
         if len(owners) == 1 and next(iter(owners)) in result:
             result[next(iter(owners))].names.add(name)
     for key, owners in addresses.items():
+        if any(key == d or key.endswith("." + d) or key.startswith(d + "/") or ("." + d + "/") in key
+               for d in SHARED_DOMAINS):
+            continue
         if len(owners) == 1 and next(iter(owners)) in result:
             result[next(iter(owners))].addresses.add(key)
     return result

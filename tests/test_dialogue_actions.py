@@ -70,6 +70,29 @@ def test_english_question_on_a_german_only_topic_gets_a_pointer_and_the_german_a
     assert [m.get("response") for m in messages] == ["utter_en_pointer", "utter_faq/rundfunkbeitrag"]
 
 
+@pytest.mark.parametrize("question, expected", [
+    ("Welche Zuschüsse gibt es in Thüringen?", "Thüringen"),
+    ("Gibt es Stipendien für Gründer?", "Stipendium"),
+    ("Förderung für unsere Ausgründung aus der Uni?", "Hochschule"),
+    ("Förderprogramme in Magdeburg?", "Sachsen-Anhalt"),
+])
+def test_overview_topic_with_a_named_land_kind_or_situation_shows_programmes(question: str,
+                                                                              expected: str) -> None:
+    messages, events = run(ActionAnswerFaq(), tracker(question, "faq", topic="foerderung_ueberblick"))
+    assert len(messages) == 1 and messages[0]["text"].startswith("Passende Programme")
+    assert expected in messages[0]["text"].split("\n")[0]
+    assert "Stand" in messages[0]["text"] and messages[0]["buttons"]
+    search = next(e for e in events if e["name"] == "foerder_suche")["value"]
+    assert any(search.values())
+
+
+def test_general_funding_question_keeps_the_overview_answer() -> None:
+    messages, events = run(ActionAnswerFaq(), tracker("Welche Fördermöglichkeiten gibt es für Gründer?", "faq",
+                                                      topic="foerderung_ueberblick"))
+    assert [m.get("response") for m in messages] == ["utter_faq/foerderung_ueberblick"]
+    assert not any(e.get("name") == "foerder_suche" for e in events)
+
+
 def test_faq_without_topic_is_never_silent() -> None:
     messages, _ = run(ActionAnswerFaq(), tracker("???", "faq"))
     assert messages and messages[0]["response"] == "utter_nlu_fallback"
