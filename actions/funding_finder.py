@@ -27,6 +27,7 @@ from bot.directory.programmes import ANY, ProgrammeResult, find_programmes
 from bot.directory.sources import KINDS
 from bot.directory.text import fold
 from bot.directory.yaml_source import DirectoryError
+from bot.funding_words import KIND_WORDS, TARGET_WORDS
 from bot.render import oldest_stand
 
 logger = logging.getLogger(__name__)
@@ -46,25 +47,6 @@ PHASE_WORDS: Tuple[Tuple[str, str], ...] = (
     (r"\bwachstum\b|\bwachsen\b|\bexpan\w*\b|\bskalier\w*\b|\bseit (ein|zwei|drei|\d) jahr\w*\b|\bspaeter\b", "wachstum"),
     (r"\bgruendung\b|\bgruende\b|\bstart\w*\b|\bgerade gegruendet\b|\bfrisch gegruendet\b|\bjetzt\b|\bgruenden\b",
      "gruendung"),
-)
-KIND_WORDS: Tuple[Tuple[str, str], ...] = (
-    (r"\bzuschu\w*\b|\bzuschuesse\b|\bnicht zurueck\w*\b|\bgeschenkt\b|\bpraemie\b", "Zuschuss"),
-    (r"stipendi\w*\b|\blebensunterhalt\b|\bscholarship\w*\b|\bstipend\w*\b|\bfellowship\w*\b", "Stipendium"),
-    (r"kredit\w*\b|darlehe?n\b|\bloans?\b", "Kredit"),
-    (r"beteiligung\w*\b|wagniskapital\b|risikokapital\b|\binvestor\w*\b|\bventure\b|\beigenkapital\b"
-     r"|\bequity\b|\bbusiness angel\w*\b", "Beteiligung"),
-    (r"\bgrants?\b", "Zuschuss"),
-    (r"\bberatung\b|\bcoaching\b", "Beratung"),
-)
-# Situations ("zielgruppe" in data/directory/programme.yml): their programmes come first.
-TARGET_WORDS: Tuple[Tuple[str, str], ...] = (
-    (r"\bbuergergeld\w*\b|\bjobcenter\b|\bhartz\b|\balg ?(2|ii)\b|\bgrundsicherung\b", "buergergeld"),
-    (r"\barbeitslos\w*\b|\barbeitssuchend\w*\b|\balg ?(1|i)?\b|\bagentur fuer arbeit\b|\barbeitsagentur\b"
-     r"|\bunemployed\b", "arbeitslos"),
-    (r"\bausgruend\w*\b|\bspin ?off\b|\bforsch\w*\b|\bwissenschaft\w*\b|\bhochschul\w*\b|\buni\b"
-     r"|\buniversit\w*\b|\bstudent\w*\b|\bstudier\w*\b|\bstudium\b|\bpromo\w*\b|\bdoktorand\w*\b"
-     r"|\bpostdoc\w*\b|\bresearch\w*\b|\bfachhochschule\b|\binstitut\w*\b", "hochschule"),
-    (r"\binnovati\w*\b|\btechnolog\w*\b|\bhigh ?tech\b|\bdeep ?tech\b|\btech start ?up\b", "innovativ"),
 )
 WORDS = {"foerder_land": LAND_WORDS, "foerder_phase": PHASE_WORDS, "foerder_art": KIND_WORDS,
          "foerder_ziel": TARGET_WORDS}

@@ -173,7 +173,7 @@ class Client:
 
     def events(self, sender: str) -> List[Dict[str, Any]]:
         reply = self.session.get(f"{self.url}/conversations/{urllib.parse.quote(sender)}/tracker",
-                                 params={"token": self.token}, timeout=self.timeout)
+                                 params={"token": self.token, "include_events": "ALL"}, timeout=self.timeout)
         reply.raise_for_status()
         return reply.json().get("events") or []
 

@@ -20,6 +20,13 @@ from bot.directory.text import fold, ngrams
 FUZZY_CUTOFF = 85.0  # one typo in a 7-letter name ("lepizig") is 85.7; ordinary words are excluded
 FUZZY_MIN_CHARS = 6  # short words ("zeit" ~ "zeitz") match too easily
 AMBIGUOUS_MARGIN = 3.0
+SWAP_MIN_CHARS = 4  # "jnea" → Jena: two swapped letters, also in names too short for the ratio
+SWAP_SCORE = 90.0  # ranks with a one-typo ratio match
+
+
+def swapped(word: str) -> List[str]:
+    """``word`` with two neighbouring letters exchanged, every position ("jnea" → "njea", "jena", "jnae")."""
+    return [word[:i] + word[i + 1] + word[i] + word[i + 2:] for i in range(len(word) - 1) if word[i] != word[i + 1]]
 
 
 @dataclass(frozen=True)
@@ -135,8 +142,13 @@ def _fuzzy(grams: List[Tuple[int, int, str]], idx: _Index) -> PlaceMatch:
     outside = [a for a in idx.outside if len(a) >= FUZZY_MIN_CHARS]
     best: Dict[Tuple[str, str], Tuple[float, Optional[Region], Optional[Tuple[str, str]]]] = {}
     for _, _, gram in grams:
-        if len(gram) < FUZZY_MIN_CHARS or gram in idx.common_words:
+        if len(gram) < SWAP_MIN_CHARS or gram in idx.common_words:
             continue  # "menschen" is a word, not a misspelt "München"
+        for alias in (w for w in swapped(gram) if w in idx.aliases and " " not in gram):
+            for region in _prefer([idx.regions[i] for i in idx.aliases[alias]])[:1]:
+                best.setdefault(("in", region.name), (SWAP_SCORE, region, None))
+        if len(gram) < FUZZY_MIN_CHARS:
+            continue
         for alias, score, _ in process.extract(gram, choices, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF,
                                                limit=5):
             for region in _prefer([idx.regions[i] for i in idx.aliases[alias]])[:1]:

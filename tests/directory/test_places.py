@@ -20,6 +20,8 @@ from bot.directory.yaml_source import DirectoryError
     ("Landkreis Leipzig", "Landkreis Leipzig", "Landkreis Leipzig"),
     ("leipzig", "Leipzig", "Leipzig"),  # the kreisfreie Stadt, not the Landkreis
     ("Eisenach", "Eisenach", "Wartburgkreis"),
+    ("gewerbe anmelden in jnea", "Jena", "Jena"),  # two letters swapped in a name too short for the ratio
+    ("mein laden in gotah", "Gotha", "Landkreis Gotha"),
 ])
 def test_places_are_found_with_their_kreis(directory_db: Path, text: str, name: str, kreis: str) -> None:
     match = resolve(text, directory_db)
@@ -45,7 +47,8 @@ def test_places_outside_the_region(directory_db: Path, text: str) -> None:
     assert match.status == "outside" and match.outside_name in ("München", "Berlin")
 
 
-@pytest.mark.parametrize("text", ["Atlantis", "Ich habe keine Zeit", "am meisten", "ich will planen", "🙂"])
+@pytest.mark.parametrize("text", ["Atlantis", "Ich habe keine Zeit", "am meisten", "ich will planen", "🙂", "hallo ich bin neu",
+                                  "lieber nicht", "geht das online", "ihre daten"])
 def test_ordinary_words_are_not_taken_for_places(directory_db: Path, text: str) -> None:
     assert resolve(text, directory_db).status == "unknown"
 
