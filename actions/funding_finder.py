@@ -236,7 +236,8 @@ def named_in_question(tracker: Tracker) -> Optional[Dict[Text, Any]]:
         filters["foerder_phase"] = None
     if filters["foerder_land"] is None:
         filters["foerder_land"] = land_of_place(text)
-    return filters if answers_at_once(filters) else None
+    growing = filters["foerder_phase"] == "wachstum"  # "schon 2 Jahre selbständig, will wachsen"
+    return filters if answers_at_once(filters) or growing else None
 
 
 def _summary(land: Any, phase: Any, kind: Any, target: Any, english: bool) -> str:

@@ -75,6 +75,7 @@ def test_english_question_on_a_german_only_topic_gets_a_pointer_and_the_german_a
     ("Gibt es Stipendien für Gründer?", "Stipendium"),
     ("Förderung für unsere Ausgründung aus der Uni?", "Hochschule"),
     ("Förderprogramme in Magdeburg?", "Sachsen-Anhalt"),
+    ("Welche Förderung gibt es, wenn wir wachsen wollen?", "im Wachstum"),
 ])
 def test_overview_topic_with_a_named_land_kind_or_situation_shows_programmes(question: str,
                                                                               expected: str) -> None:
