@@ -18,6 +18,7 @@ from bot.config import PROJECT_ROOT
 
 DEFAULT_DIR = PROJECT_ROOT / "results" / "cv"
 HISTORY_MARKER = "## Verlauf"
+CV_HEADING = "## Kreuzvalidierung"  # what comes before it (the held-out section) is kept, too
 
 
 def _load(path: Path) -> Any:
@@ -62,7 +63,7 @@ def render(results: Path) -> str:
     n_intents = len([k for k in (intents or {}) if k not in ("accuracy", "macro avg", "weighted avg", "micro avg")])
     n_topics = len([k for k in (responses or {}) if k not in ("accuracy", "macro avg", "weighted avg", "micro avg")])
     lines = [
-        "# NLU-Qualität",
+        CV_HEADING,
         "",
         f"5-fache Kreuzvalidierung (`make cv`), Stand {date.today():%d.%m.%Y}: "
         f"{n_intents} Intents, {n_topics} FAQ-Themen (Antwortauswahl). Ziel: Makro-F1 ≥ 0,95.",
@@ -94,8 +95,9 @@ def main(argv: Optional[List[str]] = None) -> int:
     if args.markdown:
         # everything from the history marker on is kept (hand-written notes on earlier runs)
         old = args.markdown.read_text(encoding="utf-8") if args.markdown.exists() else ""
+        head = old[:old.index(CV_HEADING)] if CV_HEADING in old else "# NLU-Qualität\n\n"
         kept = old[old.index(HISTORY_MARKER):] if HISTORY_MARKER in old else ""
-        args.markdown.write_text(text + "\n\n" + kept, encoding="utf-8")
+        args.markdown.write_text(head + text + "\n\n" + kept, encoding="utf-8")
     return 0
 
 

@@ -38,3 +38,16 @@ def test_helpers_handle_missing_reports() -> None:
     assert macro_f1(None) is None
     assert confused_pairs(None, "intent_prediction") == []
     assert weakest(None) == []
+
+
+def test_markdown_keeps_the_heldout_section_and_the_history(tmp_path: Path) -> None:
+    from bot.nlu_quality import main
+    write_results(tmp_path)
+    doc = tmp_path / "nlu-quality.md"
+    doc.write_text("# NLU-Qualität\n\n## Held-out-Fragen\n\n94 %\n\n## Kreuzvalidierung\n\nalt 0.5\n\n"
+                   "## Verlauf\n\n| 1 | 0.9 |\n", encoding="utf-8")
+    assert main(["--results", str(tmp_path), "--markdown", str(doc)]) == 0
+    text = doc.read_text(encoding="utf-8")
+    assert text.startswith("# NLU-Qualität\n\n## Held-out-Fragen\n\n94 %")
+    assert "alt 0.5" not in text and "| Intents, Makro-F1 | 0.961 |" in text
+    assert text.count("## Kreuzvalidierung") == 1 and text.endswith("## Verlauf\n\n| 1 | 0.9 |\n")
