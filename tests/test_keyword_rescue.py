@@ -45,3 +45,14 @@ def test_only_fallbacks_are_rescued_and_the_ranking_is_kept() -> None:
     assert [e["name"] for e in unsure.get("intent_ranking")] == ["find_funding", "nlu_fallback", "faq"]
     assert sure.get("intent")["name"] == "faq"
     assert button.get("intent")["name"] == "nlu_fallback"
+
+
+def test_a_near_tie_the_faq_led_goes_to_the_faq() -> None:
+    tie = Message(data={"text": "Welche Förderbank gibt es in Sachsen-Anhalt?",
+                        "intent": {"name": "nlu_fallback", "confidence": 0.5},
+                        "intent_ranking": [{"name": "nlu_fallback", "confidence": 0.5},
+                                           {"name": "faq", "confidence": 0.52},
+                                           {"name": "find_funding", "confidence": 0.47}],
+                        "entities": [{"entity": "land", "value": "Sachsen-Anhalt"}]})
+    KeywordRescue().process([tie])
+    assert tie.get("intent") == {"name": "faq", "confidence": 0.5}

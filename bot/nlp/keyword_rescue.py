@@ -5,7 +5,8 @@ about ("kredit gründung thüringen", "gibts ne hotline", "Rückuf bitte") would
 nicht verstanden". If it names a kind of funding (or asks for funding and names a Land, town or
 situation), it becomes ``find_funding`` – the finder shows the matching programmes at once; if it
 asks for a person or a callback, it becomes ``human_handover`` (callback and local contact offered).
-Anything else stays ``nlu_fallback``. The confidence stays the fallback threshold, so the message
+Anything else stays ``nlu_fallback``. A fallback for a near tie that the FAQ led (above the
+threshold) goes to the FAQ instead: its topic answer is more specific than the finder. The confidence stays the fallback threshold, so the message
 still reads as unsure in logs and reports; the original ranking is kept below.
 """
 
@@ -29,7 +30,7 @@ from bot.funding_words import KIND_WORDS, TARGET_WORDS
 logger = logging.getLogger(__name__)
 
 FALLBACK = "nlu_fallback"
-FUNDING, HUMAN = "find_funding", "human_handover"
+FUNDING, HUMAN, FAQ = "find_funding", "human_handover", "faq"
 MONEY_KINDS = ("Zuschuss", "Stipendium", "Kredit", "Beteiligung")  # not "Beratung": that is a FAQ topic
 FUNDING_WORD = re.compile(r"\bfoerder\w*|\bgeld\w*\b|\bfinanzier\w*|\bkapital\b|\bfunding\b|\bmoney\b")
 PERSON = re.compile(
@@ -74,6 +75,10 @@ class KeywordRescue(GraphComponent):
             rescued = rescued_intent(text, names_place)
             if rescued is None:
                 continue
+            top = next((e for e in message.get(INTENT_RANKING_KEY) or [] if e.get(INTENT_NAME_KEY) != FALLBACK), {})
+            if (top.get(INTENT_NAME_KEY) == FAQ
+                    and (top.get(PREDICTED_CONFIDENCE_KEY) or 0) >= (intent.get(PREDICTED_CONFIDENCE_KEY) or 1)):
+                rescued = FAQ  # a tie the FAQ won ("Welche Förderbank gibt es in …?"): its topic is specific
             new = {INTENT_NAME_KEY: rescued, PREDICTED_CONFIDENCE_KEY: intent.get(PREDICTED_CONFIDENCE_KEY)}
             ranking = [e for e in message.get(INTENT_RANKING_KEY) or [] if e.get(INTENT_NAME_KEY) != rescued]
             message.set(INTENT, new, add_to_output=True)
